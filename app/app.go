@@ -1,0 +1,255 @@
+// Package app wires ToneGrid together: it opens the database, the job queue
+// and the HTTP server from a Config, and runs them until the context ends.
+// cmd/tonegrid fills the Config from the environment; tests build an App on
+// a test database. Nothing below app knows how the pieces are assembled.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"time"
+
+	"tonegrid/httpapi"
+	"tonegrid/jobs"
+	"tonegrid/password"
+	"tonegrid/sqlstore"
+)
+
+// Config is everything ToneGrid can be configured with (API.md §4). The zero
+// value of a field means its documented default.
+type Config struct {
+	HTTPAddr      string
+	DataDir       string
+	DatabaseURL   string
+	StorageURL    string
+	RedisURL      string
+	PublicHost    string
+	JWTSecret     string
+	AdminEmail    string
+	AdminPassword string
+	Mail          string
+
+	RateLimitAuth     int
+	RateLimitStandard int
+	RateLimitBulk     int
+	TrustedProxies    []netip.Prefix
+
+	WebhooksAllowPrivate bool
+
+	StripeAPIBase       string
+	StripeSecretKey     string
+	StripeWebhookSecret string
+	PaystackAPIBase     string
+	PaystackSecretKey   string
+
+	// JobWorkers is how many background jobs run at once.
+	JobWorkers int
+	// ShutdownTimeout bounds the drain of requests and jobs on shutdown.
+	ShutdownTimeout time.Duration
+}
+
+// withDefaults fills what the environment left empty.
+func (c Config) withDefaults() Config {
+	if c.HTTPAddr == "" {
+		c.HTTPAddr = "127.0.0.1:8080"
+	}
+	if c.DataDir == "" {
+		c.DataDir = "./data"
+	}
+	if c.DatabaseURL == "" {
+		c.DatabaseURL = "sqlite://" + filepath.Join(c.DataDir, "tonegrid.db")
+	}
+	if c.PublicHost == "" {
+		c.PublicHost = "localhost"
+	}
+	if c.StorageURL == "" {
+		c.StorageURL = "file://" + filepath.Join(c.DataDir, "blobs")
+	}
+	if c.Mail == "" {
+		c.Mail = "log"
+	}
+	if c.RateLimitAuth <= 0 {
+		c.RateLimitAuth = 5
+	}
+	if c.RateLimitStandard <= 0 {
+		c.RateLimitStandard = 120
+	}
+	if c.RateLimitBulk <= 0 {
+		c.RateLimitBulk = 30
+	}
+	if c.StripeAPIBase == "" {
+		c.StripeAPIBase = "https://api.stripe.com"
+	}
+	if c.PaystackAPIBase == "" {
+		c.PaystackAPIBase = "https://api.paystack.co"
+	}
+	if c.ShutdownTimeout <= 0 {
+		c.ShutdownTimeout = 30 * time.Second
+	}
+	return c
+}
+
+// App is a running ToneGrid: database, job queue and HTTP API.
+type App struct {
+	Config Config
+	DB     *sqlstore.DB
+	Queue  *jobs.Queue
+	HTTP   *httpapi.Server
+	// Handler is what Serve serves: HTTP's handler, unless a test wraps it.
+	Handler http.Handler
+	Log     *slog.Logger
+}
+
+// Connect opens the configured database without migrating it.
+func Connect(ctx context.Context, cfg Config) (*sqlstore.DB, error) {
+	cfg = cfg.withDefaults()
+	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
+		return nil, fmt.Errorf("create data directory: %w", err)
+	}
+	return sqlstore.Open(ctx, cfg.DatabaseURL, sqlstore.Options{})
+}
+
+// OpenDatabase opens the configured database, applies every migration
+// (ToneGrid's and the job queue's) and seeds the root tenant and DSPs.
+func OpenDatabase(ctx context.Context, cfg Config) (*sqlstore.DB, error) {
+	db, err := Connect(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	if err := Migrate(ctx, db); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// Migrate applies ToneGrid's and the job queue's migrations, then seeds.
+func Migrate(ctx context.Context, db *sqlstore.DB) error {
+	if err := db.Migrate(ctx); err != nil {
+		return err
+	}
+	if err := jobs.Migrate(ctx, db.WriteDB(), db.Dialect().String()); err != nil {
+		return err
+	}
+	return db.Seed(ctx)
+}
+
+// New assembles an App around an open, migrated database.
+func New(cfg Config, db *sqlstore.DB, log *slog.Logger) (*App, error) {
+	cfg = cfg.withDefaults()
+	if log == nil {
+		log = slog.Default()
+	}
+	q, err := jobs.New(db.WriteDB(), db.Dialect().String(), jobs.Options{Workers: cfg.JobWorkers, Logger: log})
+	if err != nil {
+		return nil, err
+	}
+	if err := q.Open(); err != nil {
+		return nil, err
+	}
+	db.SetJobInserter(q)
+	srv := httpapi.New(httpapi.Config{
+		PublicHost:        cfg.PublicHost,
+		RateLimitStandard: cfg.RateLimitStandard,
+		DatabaseDialect:   db.Dialect().String(),
+	}, httpapi.Deps{
+		Health: health{db: db, queue: q},
+	}, log)
+	return &App{Config: cfg, DB: db, Queue: q, HTTP: srv, Handler: srv.Handler(), Log: log}, nil
+}
+
+// EnsureAdmin creates the platform's first super_admin when the database has
+// no user: with the configured email and password, or a generated password
+// that is returned so the caller can show it once.
+func (a *App) EnsureAdmin(ctx context.Context) (email, generated string, err error) {
+	email, plain := a.Config.AdminEmail, a.Config.AdminPassword
+	if email == "" {
+		email = "admin@" + a.Config.PublicHost
+	}
+	if plain == "" {
+		plain = password.Generate()
+		generated = plain
+	}
+	hash, err := password.Hash(plain, password.Default)
+	if err != nil {
+		return "", "", err
+	}
+	created, err := a.DB.CreateFirstSuperAdmin(ctx, email, "Platform admin", hash)
+	if err != nil || !created {
+		return "", "", err
+	}
+	return email, generated, nil
+}
+
+// Serve listens on the configured address, works background jobs, and on
+// ctx's end stops accepting, drains in-flight requests and running jobs, and
+// returns.
+func (a *App) Serve(ctx context.Context) error {
+	ln, err := net.Listen("tcp", a.Config.HTTPAddr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", a.Config.HTTPAddr, err)
+	}
+	return a.ServeListener(ctx, ln)
+}
+
+// ServeListener is Serve on a listener the caller opened.
+func (a *App) ServeListener(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{
+		Handler:           a.Handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	if err := a.Queue.Start(ctx); err != nil {
+		return err
+	}
+	a.Log.Info("serving", "addr", ln.Addr().String(), "database", a.DB.Dialect().String())
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+
+	select {
+	case err := <-served:
+		a.stopJobs()
+		return fmt.Errorf("http server: %w", err)
+	case <-ctx.Done():
+	}
+	a.Log.Info("shutting down: draining requests and jobs", "timeout", a.Config.ShutdownTimeout.String())
+	sctx, cancel := context.WithTimeout(context.Background(), a.Config.ShutdownTimeout)
+	defer cancel()
+	errHTTP := srv.Shutdown(sctx)
+	if errors.Is(errHTTP, context.DeadlineExceeded) {
+		srv.Close()
+	}
+	<-served
+	errJobs := a.Queue.Stop(sctx)
+	a.Log.Info("stopped")
+	return errors.Join(errHTTP, errJobs)
+}
+
+func (a *App) stopJobs() {
+	ctx, cancel := context.WithTimeout(context.Background(), a.Config.ShutdownTimeout)
+	defer cancel()
+	a.Queue.Stop(ctx)
+}
+
+// Close releases the database.
+func (a *App) Close() error { return a.DB.Close() }
+
+// health answers the HTTP layer's health checks from the database and queue.
+type health struct {
+	db    *sqlstore.DB
+	queue *jobs.Queue
+}
+
+func (h health) PingDB(ctx context.Context) error { return h.db.Ping(ctx) }
+
+func (h health) JobStats(ctx context.Context) (map[string]int, error) { return h.queue.Stats(ctx) }

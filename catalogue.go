@@ -1,0 +1,352 @@
+package tonegrid
+
+import (
+	"net/http"
+	"regexp"
+	"sort"
+	"strings"
+)
+
+// CatalogueEntry is one row of the public error catalogue: what a client
+// sees (status, code, message) and what the documentation page explains.
+type CatalogueEntry struct {
+	Status  int    `json:"status"`
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	When    string `json:"when"`
+	Fix     string `json:"how_to_fix"`
+}
+
+var catalogue []CatalogueEntry
+
+// register adds an entry to the catalogue and returns the error value code
+// paths return. It is the only place an Error is built from scratch.
+func register(status int, code, message, when, fix string) *Error {
+	catalogue = append(catalogue, CatalogueEntry{Status: status, Code: code, Message: message, When: when, Fix: fix})
+	return &Error{Status: status, Code: code, Message: message, template: message}
+}
+
+// Catalogue returns every error the API can answer with, ordered by status
+// then code.
+func Catalogue() []CatalogueEntry {
+	out := append([]CatalogueEntry(nil), catalogue...)
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].Status != out[j].Status {
+			return out[i].Status < out[j].Status
+		}
+		return out[i].Code < out[j].Code
+	})
+	return out
+}
+
+// Catalogued reports whether e is one of the catalogue's errors: its status,
+// code and template are registered, and its message is the template with
+// every <placeholder> filled.
+func Catalogued(e *Error) bool {
+	for _, c := range catalogue {
+		if c.Code == e.Code && c.Status == e.Status && c.Message == e.template {
+			return matchesTemplate(e.Message, e.template)
+		}
+	}
+	return false
+}
+
+// placeholder matches a <placeholder> of a catalogue message.
+var placeholder = regexp.MustCompile(`<[^<>]+>`)
+
+// matchesTemplate reports whether msg is tmpl with each <placeholder>
+// replaced by some text other than the placeholder itself.
+func matchesTemplate(msg, tmpl string) bool {
+	holes := placeholder.FindAllString(tmpl, -1)
+	if len(holes) == 0 {
+		return msg == tmpl
+	}
+	literals := placeholder.Split(tmpl, -1)
+	var pattern strings.Builder
+	pattern.WriteString("^")
+	for i, lit := range literals {
+		if i > 0 {
+			pattern.WriteString("(.+)")
+		}
+		pattern.WriteString(regexp.QuoteMeta(lit))
+	}
+	pattern.WriteString("$")
+	m := regexp.MustCompile(pattern.String()).FindStringSubmatch(msg)
+	if m == nil {
+		return false
+	}
+	for i, hole := range holes {
+		if m[i+1] == hole {
+			return false
+		}
+	}
+	return true
+}
+
+// Errors of the request pipeline.
+var (
+	ErrIdempotencyKeyTooLong = register(http.StatusBadRequest, "idempotency_key_too_long",
+		"Idempotency-Key must be ≤255 chars.",
+		"The Idempotency-Key header is longer than 255 characters.",
+		"Use a shorter key, for example a UUID.")
+	ErrIdempotencyKeyReused = register(http.StatusBadRequest, "idempotency_key_reused",
+		"Idempotency-Key was previously used with a different request body.",
+		"A key already used in the last 24 hours is sent again with a different body.",
+		"Generate a new key for every distinct request; reuse a key only to retry the exact same request.")
+	ErrMalformedJSON = register(http.StatusBadRequest, "bad_request",
+		"Malformed JSON body.",
+		"The body is not valid JSON, or a field has the wrong JSON type for the route.",
+		"Send a UTF-8 JSON object whose fields have the types documented for the route.")
+	ErrIdempotencyInProgress = register(http.StatusConflict, "idempotency_in_progress",
+		"A request with this Idempotency-Key is already in progress.",
+		"A request with the same key is still running.",
+		"Wait for the first request to finish, then retry: the stored response will be replayed.")
+	ErrBodyTooLarge = register(http.StatusRequestEntityTooLarge, "body_too_large",
+		"Request body exceeds the maximum allowed size of <N> MB.",
+		"A JSON request body is larger than the route accepts.",
+		"Send less data per request; use the upload routes for files and bulk ingestion for many releases.")
+	ErrValidation = register(http.StatusUnprocessableEntity, "validation_failed",
+		"Validation failed",
+		"One or more fields are missing or invalid; `errors` maps each field path to its messages.",
+		"Correct the fields listed in `errors` and send the request again.")
+	ErrRateLimited = register(http.StatusTooManyRequests, "rate_limited",
+		"Too many requests. Please slow down.",
+		"The caller exceeded the rate limit of its class (auth, standard or bulk), or five wrong logins for one email in 60 s.",
+		"Wait the number of seconds in Retry-After before the next request.")
+	ErrInternal = register(http.StatusInternalServerError, "internal",
+		"Internal server error.",
+		"An unexpected failure on the server. Nothing internal is disclosed; the request id is logged.",
+		"Retry later; if it persists, contact support with the request_id.")
+	ErrUnavailable = register(http.StatusServiceUnavailable, "unavailable",
+		"Service temporarily unavailable.",
+		"The database cannot be reached.",
+		"Retry with backoff; check /status for the state of each component.")
+	ErrRouteNotFound = register(http.StatusNotFound, "route_not_found",
+		"Endpoint not found.",
+		"No route matches the method and path, or the route is reserved to platform staff.",
+		"Check the method and path against the API reference at /docs (paths start with /api, no trailing slash).")
+)
+
+// Errors of authentication, tenancy and permissions.
+var (
+	ErrTokenMissing = register(http.StatusUnauthorized, "token_missing",
+		"Authentication token is missing.",
+		"An authenticated route is called without an Authorization header.",
+		"Send `Authorization: Bearer <access token or API key>`.")
+	ErrTokenInvalid = register(http.StatusUnauthorized, "token_invalid",
+		"Invalid or expired token. Please log in again.",
+		"The access token is malformed, expired or revoked, or the API key is revoked, expired or unknown.",
+		"Refresh the access token with POST /auth/refresh, log in again, or use a valid API key.")
+	ErrInvalidCredentials = register(http.StatusUnauthorized, "invalid_credentials",
+		"Invalid email or password.",
+		"Login with an unknown email, a wrong password, or a deleted account.",
+		"Check the email and password, or reset the password with POST /auth/forgot-password.")
+	ErrForbidden = register(http.StatusForbidden, "forbidden",
+		"You do not have permission to perform this action.",
+		"The user's role or the API key's scopes do not include the permission the route needs, or an API key is used outside its allowed IPs.",
+		"Ask a label admin for a role that allows it, or mint an API key with the needed scope.")
+	ErrTenantSuspended = register(http.StatusForbidden, "tenant_suspended",
+		"This workspace is suspended.",
+		"The workspace, or a workspace above it, has status suspended.",
+		"Contact the distributor or platform that manages the workspace.")
+	ErrUserSuspended = register(http.StatusForbidden, "user_suspended",
+		"This account has been suspended. Contact support.",
+		"The user's status is suspended.",
+		"Ask a label admin of the workspace to reactivate the account.")
+	ErrNotDescendant = register(http.StatusForbidden, "not_descendant",
+		"Not a descendant of your tenant.",
+		"login-as targets a workspace that is not below the caller's.",
+		"Use login-as only on client workspaces of your own workspace.")
+	ErrEmailUnverified = register(http.StatusForbidden, "email_unverified",
+		"Please verify your email address first.",
+		"Submitting a release or requesting a payout before the email's OTP was verified.",
+		"Verify the email with POST /auth/verify-otp (request a new code with POST /auth/resend-otp).")
+	ErrOTPInvalid = register(http.StatusUnprocessableEntity, "otp_invalid",
+		"Invalid or expired OTP.",
+		"The one-time code is wrong, already used, or older than 10 minutes.",
+		"Request a new code with POST /auth/resend-otp.")
+	ErrResetTokenInvalid = register(http.StatusUnprocessableEntity, "reset_token_invalid",
+		"Invalid or expired reset token.",
+		"The reset or invitation token is unknown, already used, or expired.",
+		"Request a new link with POST /auth/forgot-password, or ask for a new invitation.")
+	ErrCurrentPasswordIncorrect = register(http.StatusUnprocessableEntity, "current_password_incorrect",
+		"Current password is incorrect.",
+		"Changing the password or email without the right current password.",
+		"Send the account's current password in `current_password`.")
+	ErrTenantUnresolved = register(http.StatusUnprocessableEntity, "tenant_unresolved",
+		"Unable to resolve tenant. Check your domain configuration.",
+		"An unauthenticated request comes from a domain (X-Tenant-Domain or Host) that no workspace claims.",
+		"Call the API on the platform host or on a domain configured in PATCH /tenants/me.")
+	ErrCannotDeleteSelf = register(http.StatusConflict, "cannot_delete_self",
+		"You cannot delete your own account.",
+		"A user tries to delete their own account.",
+		"Ask another label admin to delete the account.")
+	ErrUserNotFound = register(http.StatusNotFound, "user_not_found",
+		"User not found.",
+		"No user with this uuid in the caller's workspace.",
+		"List users with GET /users to find the uuid.")
+	ErrClientNotFound = register(http.StatusNotFound, "client_not_found",
+		"Client not found.",
+		"No client workspace with this uuid below the caller's workspace.",
+		"List clients with GET /tenants/clients to find the uuid.")
+	ErrAPIKeyNotFound = register(http.StatusNotFound, "api_key_not_found",
+		"API key not found.",
+		"No API key with this uuid in the caller's workspace.",
+		"List keys with GET /api-keys to find the uuid.")
+)
+
+// Errors of the catalog: artists, releases, tracks, payees and DSP attachment.
+var (
+	ErrReleaseNotFound = register(http.StatusNotFound, "release_not_found",
+		"Release not found.",
+		"No release with this uuid in the caller's workspace.",
+		"List releases with GET /releases to find the uuid.")
+	ErrTrackNotFound = register(http.StatusNotFound, "track_not_found",
+		"Track not found.",
+		"No track with this uuid in the caller's workspace.",
+		"List a release's tracks with GET /releases/:uuid/tracks.")
+	ErrArtistNotFound = register(http.StatusNotFound, "artist_not_found",
+		"Artist not found.",
+		"No artist with this uuid in the caller's workspace.",
+		"List artists with GET /artists to find the uuid.")
+	ErrPayeeNotFound = register(http.StatusNotFound, "payee_not_found",
+		"Payee not found.",
+		"No payee with this uuid in the caller's workspace.",
+		"List payees with GET /payees to find the uuid.")
+	ErrDSPNotFound = register(http.StatusNotFound, "dsp_not_found",
+		"DSP '<slug>' not found or inactive.",
+		"The DSP slug is unknown or the store is not active.",
+		"Use a slug from GET /dsps.")
+	ErrReleaseNotDeletable = register(http.StatusConflict, "release_not_deletable",
+		"Only draft or rejected releases can be deleted.",
+		"Deleting a release that is in review, approved or delivered.",
+		"Take a delivered release down with POST /releases/:uuid/takedown instead.")
+	ErrReleaseNotSubmittable = register(http.StatusConflict, "release_not_submittable",
+		"Only draft or rejected releases can be submitted.",
+		"Submitting a release that is already in review or past it.",
+		"Wait for the review; a rejected release can be edited and submitted again.")
+	ErrReleaseStale = register(http.StatusConflict, "release_stale",
+		"This release was modified by another user. Please reload and try again.",
+		"The row_version (If-Match, body row_version or updated_at) is older than the stored one.",
+		"GET the object again, reapply the change and send it with the new row_version.")
+	ErrSlugTaken = register(http.StatusConflict, "slug_taken",
+		"Artist slug already taken.",
+		"Another artist of the workspace has this slug.",
+		"Choose another slug, or omit it to derive a free one from the name.")
+	ErrSplitsSum = register(http.StatusUnprocessableEntity, "splits_sum",
+		"Split percentages must sum to 100.",
+		"The split percentages of a track do not add up to 100 (tolerance 0.01).",
+		"Adjust the percentages so that they sum to exactly 100.")
+	ErrReleaseNoTracks = register(http.StatusUnprocessableEntity, "release_no_tracks",
+		"Please add at least one track before submitting.",
+		"Submitting a release without tracks.",
+		"Add tracks with POST /releases/:uuid/tracks.")
+	ErrReleaseNoDSPs = register(http.StatusUnprocessableEntity, "release_no_dsps",
+		"Please select at least one store before submitting.",
+		"Submitting a release with no DSP attached.",
+		"Attach stores with POST /releases/:uuid/dsps.")
+	ErrReleaseNoDate = register(http.StatusUnprocessableEntity, "release_no_date",
+		"Please set a release date before submitting.",
+		"Submitting a release without release_date.",
+		"Set release_date with PATCH /releases/:uuid.")
+)
+
+// Errors of media uploads.
+var (
+	ErrFileTooLarge = register(http.StatusRequestEntityTooLarge, "file_too_large",
+		"File exceeds the maximum allowed size of <N> MB.",
+		"An upload is larger than its kind allows: audio 1024 MB, image 50 MB, video 5120 MB.",
+		"Compress or trim the file; above 100 MB use the resumable uploads (POST /uploads).")
+	ErrAnimatedArtworkTooLarge = register(http.StatusRequestEntityTooLarge, "animated_artwork_too_large",
+		"Animated artwork must be ≤50 MB.",
+		"An animated artwork video is larger than 50 MB.",
+		"Shorten or re-encode the video.")
+	ErrUnsupportedMediaType = register(http.StatusUnsupportedMediaType, "unsupported_media_type",
+		"File type '<mime>' is not allowed for <type> uploads.",
+		"The type sniffed from the file's first bytes is not allowed for this kind of upload (the client's Content-Type and file name are not trusted).",
+		"Audio: WAV, FLAC, AIFF, MP3, AAC/M4A. Images: JPEG, PNG, TIFF, WebP. Video: MP4, MOV.")
+	ErrAudioMissing = register(http.StatusUnprocessableEntity, "audio_missing",
+		"No audio file provided.",
+		"The multipart body has no `audio` part and no upload_id was given.",
+		"Send the file in a multipart field named `audio`, or `{upload_id}` of a completed upload.")
+	ErrUploadNotFound = register(http.StatusNotFound, "upload_not_found",
+		"Upload not found.",
+		"No resumable upload with this id in the caller's workspace, or it expired.",
+		"Start a new upload with POST /uploads.")
+)
+
+// Errors of DSP delivery.
+var (
+	ErrDSPBlocked = register(http.StatusConflict, "dsp_blocked",
+		"Delivery to <DSP name> is blocked via per-DSP override (is_blocked=true).",
+		"Delivering to one DSP whose per-release override blocks it.",
+		"Clear the block with PUT /releases/:uuid/dsps/:dsp_slug {\"is_blocked\": false}.")
+	ErrReleaseNoDSPsAttached = register(http.StatusUnprocessableEntity, "release_no_dsps_attached",
+		"No DSPs attached to this release. Add DSPs via POST /releases/:uuid/dsps first.",
+		"Deliver, redeliver or purge on a release with no DSP attached.",
+		"Attach stores with POST /releases/:uuid/dsps.")
+)
+
+// Errors of bulk ingestion and webhooks.
+var (
+	ErrBulkTooLarge = register(http.StatusRequestEntityTooLarge, "bulk_too_large",
+		"Bulk batch limited to 200 releases. Split into multiple requests.",
+		"POST /ingestion/bulk with more than 200 releases.",
+		"Send at most 200 releases per request.")
+	ErrWebhookNotFound = register(http.StatusNotFound, "webhook_not_found",
+		"Webhook not found.",
+		"No webhook subscription with this uuid in the caller's workspace.",
+		"List subscriptions with GET /webhooks.")
+	ErrWebhookLimit = register(http.StatusUnprocessableEntity, "webhook_limit",
+		"Webhook subscription limit (25) reached.",
+		"Creating a 26th active webhook subscription.",
+		"Delete or disable a subscription, or subscribe one endpoint to several events with wildcards.")
+)
+
+// Errors of finance.
+var (
+	ErrStatementNotFound = register(http.StatusNotFound, "statement_not_found",
+		"Statement not found.",
+		"No statement with this uuid in the caller's workspace.",
+		"List statements with GET /finance/statements.")
+	ErrPayeeStatementNotFound = register(http.StatusNotFound, "payee_statement_not_found",
+		"Payee statement not found.",
+		"No payee statement with this uuid in the caller's workspace.",
+		"List them with GET /finance/payee-statements?statement_uuid=.")
+	ErrPayoutNotFound = register(http.StatusNotFound, "payout_not_found",
+		"Payout not found.",
+		"No payout with this uuid in the caller's workspace.",
+		"List payouts with GET /finance/payouts.")
+	ErrPeriodNotFound = register(http.StatusNotFound, "period_not_found",
+		"Period not found.",
+		"No accounting period with this uuid in the caller's workspace.",
+		"List periods with GET /finance/periods.")
+	ErrStatementNotDraft = register(http.StatusConflict, "statement_not_draft",
+		"Only draft statements can be approved.",
+		"Approving (or recomputing) a statement that is already approved, locked or paid.",
+		"Nothing to do: an approved statement is final.")
+	ErrPayeeStatementNotDraft = register(http.StatusConflict, "payee_statement_not_draft",
+		"Only draft payee statements can be approved.",
+		"Approving a payee statement that is already approved, locked or paid.",
+		"Nothing to do: an approved payee statement is final.")
+	ErrPeriodCodeTaken = register(http.StatusConflict, "period_code_taken",
+		"Period code already exists.",
+		"Creating a period whose code the workspace already uses.",
+		"Use another code, or GET the existing period.")
+)
+
+// Errors of billing.
+var (
+	ErrPaymentFailed = register(http.StatusPaymentRequired, "payment_failed",
+		"Payment verification failed.",
+		"The payment provider reports the transaction as failed, abandoned or unknown.",
+		"Start a new checkout with POST /billing/checkout.")
+	ErrPlanFree = register(http.StatusUnprocessableEntity, "plan_free",
+		"This plan is free — no payment required.",
+		"Checkout of a free plan: the plan is activated at once, no payment is taken.",
+		"Nothing to do: the free plan is now active.")
+	ErrPaymentInitFailed = register(http.StatusBadGateway, "payment_init_failed",
+		"Payment initialization failed.",
+		"The payment provider failed, timed out or is not configured when the checkout starts.",
+		"Retry later; the provider's answer is in the audit log for the workspace's admins.")
+)

@@ -1,0 +1,103 @@
+// Package httpapi is ToneGrid's HTTP adapter: the route table, the middleware
+// pipeline, request decoding, the success and error envelopes, and the human
+// pages (/status, /errors, /docs). It is the only place that writes an error
+// body, translating *tonegrid.Error values into responses.
+//
+// httpapi imports the domain package and talks to storage only through the
+// domain's service interfaces; it never imports sqlstore.
+package httpapi
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"golang.org/x/sync/singleflight"
+)
+
+// Config holds the HTTP layer's settings, filled by cmd/tonegrid.
+type Config struct {
+	// PublicHost is the platform's own host name (TONEGRID_PUBLIC_HOST).
+	PublicHost string
+	// MaxJSONBody bounds JSON request bodies, in bytes; 0 means 1 MiB.
+	MaxJSONBody int64
+	// RateLimitStandard is the standard class's limit per minute, reported
+	// in X-RateLimit-* headers.
+	RateLimitStandard int
+	// DatabaseDialect names the database on the status page.
+	DatabaseDialect string
+}
+
+// HealthChecker reports whether the components behind the API answer.
+type HealthChecker interface {
+	// PingDB returns an error when the database does not answer; it gives
+	// up by itself after a few seconds.
+	PingDB(ctx context.Context) error
+	// JobStats counts the background jobs of each state; an error means the
+	// queue cannot be read.
+	JobStats(ctx context.Context) (map[string]int, error)
+}
+
+// Deps are the services the handlers call.
+type Deps struct {
+	Health HealthChecker
+}
+
+// Server is the HTTP API. Build it with New and serve Handler().
+type Server struct {
+	cfg     Config
+	deps    Deps
+	log     *slog.Logger
+	started time.Time
+	routes  []route
+	handler http.Handler
+	pings   singleflight.Group
+
+	// onUncatalogued is called when a handler returns a *tonegrid.Error that
+	// is not in the catalogue; tests fail on it.
+	onUncatalogued func(format string, args ...any)
+}
+
+// New builds the server and its route table.
+func New(cfg Config, deps Deps, log *slog.Logger) *Server {
+	if cfg.MaxJSONBody <= 0 {
+		cfg.MaxJSONBody = 1 << 20
+	}
+	if cfg.RateLimitStandard <= 0 {
+		cfg.RateLimitStandard = 120
+	}
+	if log == nil {
+		log = slog.Default()
+	}
+	s := &Server{cfg: cfg, deps: deps, log: log, started: time.Now()}
+	s.routes = s.routeTable()
+	mux := http.NewServeMux()
+	for _, rt := range s.routes {
+		mux.Handle(rt.pattern(), s.wrap(rt))
+	}
+	mux.Handle("/", s.wrap(route{path: "/", handle: s.handleNotFound}))
+	s.handler = chain(mux,
+		s.requestID,
+		s.recoverPanics,
+		s.accessLog,
+		s.rateLimitHeaders,
+	)
+	return s
+}
+
+// FailOnUncatalogued makes the server report, through fail, every error a
+// handler returns that is not in the catalogue (it still answers 500). Tests
+// pass t.Errorf.
+func (s *Server) FailOnUncatalogued(fail func(format string, args ...any)) { s.onUncatalogued = fail }
+
+// Handler returns the root handler: middleware around the route table.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// chain wraps h so that the first middleware listed runs first.
+func chain(h http.Handler, mw ...func(http.Handler) http.Handler) http.Handler {
+	for i := len(mw) - 1; i >= 0; i-- {
+		h = mw[i](h)
+	}
+	return h
+}
