@@ -40,15 +40,31 @@ const (
 // Tenant is a workspace: a label, an artist, or a distributor reselling the
 // platform to client tenants below it. The root tenant is the platform itself.
 type Tenant struct {
-	ID       int64  `json:"-"`
-	UUID     string `json:"uuid"`
-	ParentID *int64 `json:"-"`
-	Name     string `json:"name"`
+	ID         int64  `json:"-"`
+	UUID       string `json:"uuid"`
+	ParentID   *int64 `json:"-"`
+	ParentUUID string `json:"parent_uuid,omitempty"`
+	// Path lists the ids from the root down to this tenant ("/1/4/9/"): a
+	// tenant is below another when its path starts with the other's.
+	Path string `json:"-"`
+	Name string `json:"name"`
 	// Status is StatusActive or StatusSuspended.
-	Status        string    `json:"status"`
-	DefaultLocale string    `json:"default_locale"`
-	CreatedAt     time.Time `json:"created_at"`
-	UpdatedAt     time.Time `json:"updated_at"`
+	Status        string `json:"status"`
+	DefaultLocale string `json:"default_locale"`
+	// Domains are the white-label host names that resolve to the tenant.
+	Domains  []string          `json:"domains"`
+	Branding map[string]string `json:"branding"`
+	// RevenueSharePercent is the tenant's share of its revenue, as a
+	// decimal string; its parent distributor keeps the rest as a fee.
+	RevenueSharePercent string    `json:"revenue_share_percent"`
+	CreatedAt           time.Time `json:"created_at"`
+	UpdatedAt           time.Time `json:"updated_at"`
+}
+
+// IsBelow reports whether t is a descendant of ancestor (not ancestor
+// itself).
+func (t *Tenant) IsBelow(ancestor *Tenant) bool {
+	return t.ID != ancestor.ID && len(t.Path) > len(ancestor.Path) && t.Path[:len(ancestor.Path)] == ancestor.Path
 }
 
 // User is a person who logs in to one tenant.
@@ -62,7 +78,11 @@ type User struct {
 	Status          string     `json:"status"`
 	Locale          string     `json:"locale"`
 	EmailVerifiedAt *time.Time `json:"email_verified_at"`
+	EmailVerified   bool       `json:"email_verified"`
 	PasswordHash    string     `json:"-"`
+	// TokenVersion is carried by the user's access tokens; raising it cuts
+	// every token issued before (logout, password change, suspension).
+	TokenVersion int64 `json:"-"`
 	CreatedAt       time.Time  `json:"created_at"`
 	UpdatedAt       time.Time  `json:"updated_at"`
 }

@@ -19,10 +19,11 @@ import (
 // id, the matched route, later the principal and tenant); the access log
 // reads it when the response is done.
 type requestInfo struct {
-	id     string
-	route  string
-	status int
-	bytes  int64
+	id        string
+	route     string
+	status    int
+	bytes     int64
+	principal *tonegrid.Principal
 }
 
 type ctxKey int

@@ -11,7 +11,18 @@ import (
 // or returns the error the pipeline turns into an error response.
 type handlerFunc func(w http.ResponseWriter, r *http.Request) error
 
-// route is one row of the route table.
+// rateClass names the rate limit a route counts against.
+type rateClass string
+
+// The rate classes of the contract.
+const (
+	classStandard rateClass = "standard"
+	classAuth     rateClass = "auth"
+	classBulk     rateClass = "bulk"
+)
+
+// route is one row of the route table: what it serves and what it needs
+// from the pipeline.
 type route struct {
 	// method is the HTTP method; empty for the catch-all.
 	method string
@@ -19,6 +30,12 @@ type route struct {
 	path string
 	// handle serves the route.
 	handle handlerFunc
+	// perm is the permission the caller needs; empty for public routes.
+	perm tonegrid.Permission
+	// verified requires a verified email (403 otherwise).
+	verified bool
+	// class is the rate limit the route counts against; empty is standard.
+	class rateClass
 	// maxBody overrides Config.MaxJSONBody for this route, in bytes.
 	maxBody int64
 }
@@ -35,7 +52,8 @@ func (rt route) pattern() string {
 func isAPI(path string) bool { return path == "/api" || strings.HasPrefix(path, "/api/") }
 
 // wrap turns a route into an http.Handler: it bounds the body, records the
-// matched pattern for the access log, and writes the returned error.
+// matched pattern, authenticates and authorizes the caller, and writes the
+// returned error.
 func (s *Server) wrap(rt route) http.Handler {
 	limit := rt.maxBody
 	if limit <= 0 {
@@ -43,16 +61,52 @@ func (s *Server) wrap(rt route) http.Handler {
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		info := infoFrom(r.Context())
-		if info != nil && r.Pattern != "" && rt.method != "" {
+		if info != nil && rt.method != "" {
 			info.route = r.Pattern
 		}
 		if r.Body != nil && r.Body != http.NoBody {
 			r.Body = http.MaxBytesReader(w, r.Body, limit)
 		}
+		ctx := tonegrid.WithRequestMeta(r.Context(), tonegrid.RequestMeta{
+			RequestID: requestIDFrom(r.Context()), IP: s.clientIP(r).String(), UserAgent: r.UserAgent(),
+		})
+		if rt.perm != "" {
+			p, err := s.authorize(r.WithContext(ctx), rt)
+			if err != nil {
+				s.writeError(w, r, err)
+				return
+			}
+			ctx = withPrincipal(ctx, p)
+			if info != nil {
+				info.principal = p
+			}
+		}
+		r = r.WithContext(ctx)
 		if err := rt.handle(w, r); err != nil {
 			s.writeError(w, r, err)
 		}
 	})
+}
+
+// authorize authenticates the caller and checks the route's permission and
+// email requirement. Platform routes answer 404 to whoever may not use them.
+func (s *Server) authorize(r *http.Request, rt route) (*tonegrid.Principal, error) {
+	p, err := s.authenticate(r)
+	if rt.perm == tonegrid.PermPlatform && (err != nil || !p.Can(rt.perm)) {
+		if e, ok := tonegrid.ErrorOf(err); !ok || e.Status < 500 {
+			return nil, tonegrid.ErrRouteNotFound
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !p.Can(rt.perm) {
+		return nil, tonegrid.ErrForbidden
+	}
+	if rt.verified && !p.EmailVerified() {
+		return nil, tonegrid.ErrEmailUnverified
+	}
+	return p, nil
 }
 
 // handleNotFound answers every path no route matches.

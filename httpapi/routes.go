@@ -1,8 +1,20 @@
 package httpapi
 
+import "tonegrid"
+
+// Shorthands for the route table.
+const (
+	public       = tonegrid.Permission("")
+	self         = tonegrid.PermSelf
+	usersManage  = tonegrid.PermUsersManage
+	keysManage   = tonegrid.PermAPIKeysManage
+	tenantsAdmin = tonegrid.PermTenantsManage
+	auditRead    = tonegrid.PermAuditRead
+)
+
 // routeTable is every route the server answers, in one place. Each route
-// declares what it needs from the pipeline; openapi.yaml describes exactly
-// these routes (a test keeps the two in step).
+// declares the permission it needs and its rate class; openapi.yaml
+// describes exactly these routes (a test keeps the two in step).
 func (s *Server) routeTable() []route {
 	return []route{
 		// Health, documentation and the error catalogue.
@@ -14,5 +26,38 @@ func (s *Server) routeTable() []route {
 		{method: "GET", path: "/api/errors", handle: s.handleErrorsJSON},
 		{method: "GET", path: "/docs", handle: s.handleDocs},
 		{method: "GET", path: "/api/openapi.json", handle: s.handleOpenAPI},
+
+		// Authentication.
+		{method: "POST", path: "/api/auth/signup", handle: s.handleSignup, class: classAuth},
+		{method: "POST", path: "/api/auth/verify-otp", handle: s.handleVerifyOTP, class: classAuth},
+		{method: "POST", path: "/api/auth/resend-otp", handle: s.handleResendOTP, class: classAuth},
+		{method: "POST", path: "/api/auth/login", handle: s.handleLogin, class: classAuth},
+		{method: "POST", path: "/api/auth/refresh", handle: s.handleRefresh, class: classAuth},
+		{method: "POST", path: "/api/auth/logout", handle: s.handleLogout, perm: self, class: classAuth},
+		{method: "POST", path: "/api/auth/forgot-password", handle: s.handleForgotPassword, class: classAuth},
+		{method: "POST", path: "/api/auth/reset-password", handle: s.handleResetPassword, class: classAuth},
+
+		// Users and API keys.
+		{method: "GET", path: "/api/users/me", handle: s.handleMe, perm: self},
+		{method: "PATCH", path: "/api/users/me", handle: s.handleUpdateMe, perm: self},
+		{method: "GET", path: "/api/users", handle: s.handleUserList, perm: usersManage},
+		{method: "POST", path: "/api/users", handle: s.handleUserInvite, perm: usersManage},
+		{method: "GET", path: "/api/users/{uuid}", handle: s.handleUserGet, perm: usersManage},
+		{method: "PATCH", path: "/api/users/{uuid}", handle: s.handleUserUpdate, perm: usersManage},
+		{method: "DELETE", path: "/api/users/{uuid}", handle: s.handleUserDelete, perm: usersManage},
+		{method: "GET", path: "/api/api-keys", handle: s.handleAPIKeyList, perm: keysManage},
+		{method: "POST", path: "/api/api-keys", handle: s.handleAPIKeyCreate, perm: keysManage},
+		{method: "POST", path: "/api/api-keys/{uuid}/rotate", handle: s.handleAPIKeyRotate, perm: keysManage},
+		{method: "DELETE", path: "/api/api-keys/{uuid}", handle: s.handleAPIKeyRevoke, perm: keysManage},
+
+		// Tenants.
+		{method: "GET", path: "/api/tenants/me", handle: s.handleTenantMe, perm: self},
+		{method: "PATCH", path: "/api/tenants/me", handle: s.handleTenantUpdateMe, perm: tenantsAdmin},
+		{method: "GET", path: "/api/tenants/clients", handle: s.handleClientList, perm: tenantsAdmin},
+		{method: "POST", path: "/api/tenants/clients", handle: s.handleClientCreate, perm: tenantsAdmin},
+		{method: "GET", path: "/api/tenants/clients/{uuid}", handle: s.handleClientGet, perm: tenantsAdmin},
+		{method: "PATCH", path: "/api/tenants/clients/{uuid}", handle: s.handleClientUpdate, perm: tenantsAdmin},
+		{method: "POST", path: "/api/tenants/clients/{uuid}/login-as", handle: s.handleLoginAs, perm: tenantsAdmin},
+		{method: "GET", path: "/api/audit-log", handle: s.handleAuditList, perm: auditRead},
 	}
 }

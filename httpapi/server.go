@@ -11,7 +11,10 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"time"
+
+	"tonegrid"
 
 	"golang.org/x/sync/singleflight"
 )
@@ -27,6 +30,9 @@ type Config struct {
 	RateLimitStandard int
 	// DatabaseDialect names the database on the status page.
 	DatabaseDialect string
+	// TrustedProxies are the peers whose X-Forwarded-For and
+	// X-Forwarded-Proto are believed.
+	TrustedProxies []netip.Prefix
 }
 
 // HealthChecker reports whether the components behind the API answer.
@@ -41,7 +47,19 @@ type HealthChecker interface {
 
 // Deps are the services the handlers call.
 type Deps struct {
-	Health HealthChecker
+	Health  HealthChecker
+	Auth    tonegrid.AuthService
+	Users   tonegrid.UserService
+	Tenants TenantService
+	APIKeys tonegrid.APIKeyService
+	Audit   tonegrid.AuditService
+}
+
+// TenantService is tonegrid.TenantService plus the root tenant, which
+// requests on the platform's own host belong to.
+type TenantService interface {
+	tonegrid.TenantService
+	RootTenant(ctx context.Context) (*tonegrid.Tenant, error)
 }
 
 // Server is the HTTP API. Build it with New and serve Handler().

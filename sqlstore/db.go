@@ -28,6 +28,10 @@ type DB struct {
 	write   *sql.DB
 	read    *sql.DB
 	jobs    JobInserter
+
+	mailQueue         MailQueue
+	publicURL         string
+	tenantStatusHooks []func()
 	// ping is "SELECT 1" prepared on the reader pool: health checks run
 	// often enough that parsing it each time shows.
 	ping *sql.Stmt
