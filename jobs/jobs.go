@@ -159,7 +159,7 @@ func (q *Queue) InsertTx(ctx context.Context, tx *sql.Tx, args interface{ Kind()
 }
 
 // Insert inserts a job in a transaction of its own.
-func (q *Queue) Insert(ctx context.Context, args Args) error {
+func (q *Queue) Insert(ctx context.Context, args interface{ Kind() string }) error {
 	c, err := q.ensureClient()
 	if err != nil {
 		return err
