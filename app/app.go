@@ -6,6 +6,7 @@ package app
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -16,9 +17,13 @@ import (
 	"path/filepath"
 	"time"
 
+	"tonegrid"
+	"tonegrid/auth"
 	"tonegrid/httpapi"
 	"tonegrid/jobs"
+	"tonegrid/mail"
 	"tonegrid/password"
+	"tonegrid/secret"
 	"tonegrid/sqlstore"
 )
 
@@ -51,6 +56,12 @@ type Config struct {
 
 	// JobWorkers is how many background jobs run at once.
 	JobWorkers int
+	// JobPollInterval is how often idle workers look for jobs (tests
+	// shorten it).
+	JobPollInterval time.Duration
+	// Password is the argon2id cost; nil means password.Default (tests use
+	// a cheap one).
+	Password *password.Params
 	// ShutdownTimeout bounds the drain of requests and jobs on shutdown.
 	ShutdownTimeout time.Duration
 }
@@ -101,6 +112,7 @@ type App struct {
 	Config Config
 	DB     *sqlstore.DB
 	Queue  *jobs.Queue
+	Auth   *auth.Service
 	HTTP   *httpapi.Server
 	// Handler is what Serve serves: HTTP's handler, unless a test wraps it.
 	Handler http.Handler
@@ -147,22 +159,76 @@ func New(cfg Config, db *sqlstore.DB, log *slog.Logger) (*App, error) {
 	if log == nil {
 		log = slog.Default()
 	}
-	q, err := jobs.New(db.WriteDB(), db.Dialect().String(), jobs.Options{Workers: cfg.JobWorkers, Logger: log})
+	master, err := masterKey(cfg)
 	if err != nil {
 		return nil, err
 	}
+	q, err := jobs.New(db.WriteDB(), db.Dialect().String(), jobs.Options{Workers: cfg.JobWorkers, PollInterval: cfg.JobPollInterval, Logger: log})
+	if err != nil {
+		return nil, err
+	}
+	authSvc, err := auth.New(db, q, auth.Config{MasterKey: master, Password: cfg.Password, Log: log})
+	if err != nil {
+		return nil, err
+	}
+	sender, err := mail.Open(cfg.Mail, "ToneGrid <no-reply@"+cfg.PublicHost+">", log)
+	if err != nil {
+		return nil, fmt.Errorf("TONEGRID_MAIL: %w", err)
+	}
+	mailKey := secret.DeriveKey(master, "mail jobs")
+	jobs.Register(q, jobs.Worker[mail.SendArgs](&mail.Worker{Key: mailKey, Sender: sender, Log: log}))
+	jobs.Register(q, jobs.Worker[auth.PasswordResetArgs](&auth.ResetWorker{Service: authSvc}))
 	if err := q.Open(); err != nil {
 		return nil, err
 	}
 	db.SetJobInserter(q)
+	db.SetMailQueue(mailQueue{key: mailKey, queue: q})
+	db.SetPublicURL(publicURL(cfg))
+	db.OnTenantStatusChange(authSvc.ForgetCachedKeys)
+
 	srv := httpapi.New(httpapi.Config{
 		PublicHost:        cfg.PublicHost,
 		RateLimitStandard: cfg.RateLimitStandard,
 		DatabaseDialect:   db.Dialect().String(),
+		TrustedProxies:    cfg.TrustedProxies,
 	}, httpapi.Deps{
-		Health: health{db: db, queue: q},
+		Health:  health{db: db, queue: q},
+		Auth:    authSvc,
+		Users:   db,
+		Tenants: db,
+		APIKeys: authSvc,
+		Audit:   db,
 	}, log)
-	return &App{Config: cfg, DB: db, Queue: q, HTTP: srv, Handler: srv.Handler(), Log: log}, nil
+	return &App{Config: cfg, DB: db, Queue: q, Auth: authSvc, HTTP: srv, Handler: srv.Handler(), Log: log}, nil
+}
+
+// publicURL is the base of links mailed to users of tenants without a
+// white-label domain: plain HTTP on the listen address for a local host,
+// HTTPS on the public host otherwise.
+func publicURL(cfg Config) string {
+	switch cfg.PublicHost {
+	case "localhost", "127.0.0.1", "::1":
+		_, port, err := net.SplitHostPort(cfg.HTTPAddr)
+		if err != nil || port == "" {
+			return "http://" + cfg.PublicHost
+		}
+		return "http://" + net.JoinHostPort(cfg.PublicHost, port)
+	}
+	return "https://" + cfg.PublicHost
+}
+
+// mailQueue seals mails into jobs inserted in the store's transactions.
+type mailQueue struct {
+	key   []byte
+	queue *jobs.Queue
+}
+
+func (m mailQueue) InsertMailTx(ctx context.Context, tx *sql.Tx, msg tonegrid.Mail) error {
+	args, err := mail.NewJob(m.key, msg.To, msg.Template, msg.Locale, msg.Data)
+	if err != nil {
+		return err
+	}
+	return m.queue.InsertTx(ctx, tx, args)
 }
 
 // EnsureAdmin creates the platform's first super_admin when the database has
@@ -177,7 +243,11 @@ func (a *App) EnsureAdmin(ctx context.Context) (email, generated string, err err
 		plain = password.Generate()
 		generated = plain
 	}
-	hash, err := password.Hash(plain, password.Default)
+	params := password.Default
+	if a.Config.Password != nil {
+		params = *a.Config.Password
+	}
+	hash, err := password.Hash(plain, params)
 	if err != nil {
 		return "", "", err
 	}

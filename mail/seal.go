@@ -1,20 +1,15 @@
 package mail
 
 import (
-	"crypto/aes"
-	"crypto/cipher"
-	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
+
+	"tonegrid/secret"
 )
 
 // KeySize is the length of the key that seals mail job payloads (AES-256).
 const KeySize = 32
-
-// sealVersion is the first byte of a sealed payload; a new format gets a new
-// version, so that jobs queued before a change can still be told apart.
-const sealVersion = 1
 
 // ErrKeySize means a sealing key is not KeySize bytes long.
 var ErrKeySize = fmt.Errorf("mail key must be %d bytes", KeySize)
@@ -29,8 +24,8 @@ var ErrSealed = errors.New("mail payload cannot be opened")
 type SendArgs struct {
 	Template string `json:"template"`
 	Locale   string `json:"locale"`
-	// Sealed is version byte 1, a 12-byte random nonce, then the GCM
-	// ciphertext and tag of the JSON payload.
+	// Sealed is the JSON payload sealed by secret.Sealer (AES-256-GCM,
+	// versioned, bound to the job's kind, template and locale).
 	Sealed []byte `json:"sealed"`
 }
 
@@ -88,45 +83,30 @@ func (args SendArgs) associatedData() []byte {
 	return []byte(args.Kind() + "\x00" + args.Template + "\x00" + args.Locale)
 }
 
-func newGCM(key []byte) (cipher.AEAD, error) {
+// sealer returns the AES-256-GCM sealer of key.
+func sealer(key []byte) (*secret.Sealer, error) {
 	if len(key) != KeySize {
 		return nil, ErrKeySize
 	}
-	block, err := aes.NewCipher(key)
-	if err != nil {
-		return nil, fmt.Errorf("mail key: %w", err)
-	}
-	return cipher.NewGCM(block)
+	return secret.NewSealer(key)
 }
 
-// seal encrypts plain under key with a random nonce.
+// seal encrypts plain under key, bound to ad.
 func seal(key, plain, ad []byte) ([]byte, error) {
-	gcm, err := newGCM(key)
+	s, err := sealer(key)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]byte, 1+gcm.NonceSize(), 1+gcm.NonceSize()+len(plain)+gcm.Overhead())
-	out[0] = sealVersion
-	if _, err := rand.Read(out[1:]); err != nil {
-		return nil, fmt.Errorf("seal: nonce: %w", err)
-	}
-	return gcm.Seal(out, out[1:], plain, ad), nil
+	return []byte(s.Seal(plain, string(ad))), nil
 }
 
 // unseal reverses seal.
 func unseal(key, sealed, ad []byte) ([]byte, error) {
-	gcm, err := newGCM(key)
+	s, err := sealer(key)
 	if err != nil {
 		return nil, err
 	}
-	if len(sealed) < 1+gcm.NonceSize()+gcm.Overhead() {
-		return nil, fmt.Errorf("%w: %d bytes is too short", ErrSealed, len(sealed))
-	}
-	if sealed[0] != sealVersion {
-		return nil, fmt.Errorf("%w: unknown version %d", ErrSealed, sealed[0])
-	}
-	nonce, ciphertext := sealed[1:1+gcm.NonceSize()], sealed[1+gcm.NonceSize():]
-	plain, err := gcm.Open(nil, nonce, ciphertext, ad)
+	plain, err := s.Open(string(sealed), string(ad))
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrSealed, err)
 	}

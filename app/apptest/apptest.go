@@ -11,10 +11,13 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"tonegrid/app"
+	"tonegrid/password"
 	"tonegrid/sqlstore"
 	"tonegrid/sqlstore/sqltest"
 )
@@ -55,7 +58,12 @@ func New(t testing.TB, dialect sqlstore.Dialect, opts ...Option) *Server {
 // NewWithDB starts a server on a database the test opened (and migrated).
 func NewWithDB(t testing.TB, db *sqlstore.DB, opts ...Option) *Server {
 	t.Helper()
-	cfg := app.Config{DataDir: t.TempDir(), PublicHost: "localhost", JobWorkers: 4}
+	dir := t.TempDir()
+	cfg := app.Config{
+		DataDir: dir, PublicHost: "127.0.0.1", JobWorkers: 4, JobPollInterval: 100 * time.Millisecond,
+		Mail: "dir:" + filepath.Join(dir, "mail"), AdminEmail: AdminEmail, AdminPassword: AdminPassword,
+		Password: &password.Params{MemoryKiB: 64, Iterations: 1, Parallelism: 1, SaltLen: 16, KeyLen: 32},
+	}
 	for _, o := range opts {
 		o(&cfg)
 	}
@@ -64,6 +72,9 @@ func NewWithDB(t testing.TB, db *sqlstore.DB, opts ...Option) *Server {
 		t.Fatalf("app: %v", err)
 	}
 	a.HTTP.FailOnUncatalogued(func(format string, args ...any) { t.Errorf(format, args...) })
+	if _, _, err := a.EnsureAdmin(context.Background()); err != nil {
+		t.Fatalf("create admin: %v", err)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	if err := a.Queue.Start(ctx); err != nil {
 		t.Fatalf("start jobs: %v", err)
