@@ -16,11 +16,8 @@ import (
 // each issue that builds a route removes its errors from here.
 var notYetReturned = map[string]bool{
 	"idempotency_key_too_long": true, "idempotency_key_reused": true, "idempotency_in_progress": true,
-	"rate_limited": true, "validation_failed": true, "dsp_not_found": true,
-	"token_missing": true, "token_invalid": true, "invalid_credentials": true, "forbidden": true,
-	"tenant_suspended": true, "user_suspended": true, "not_descendant": true, "email_unverified": true,
-	"otp_invalid": true, "reset_token_invalid": true, "current_password_incorrect": true, "tenant_unresolved": true,
-	"cannot_delete_self": true, "user_not_found": true, "client_not_found": true, "api_key_not_found": true,
+	"dsp_not_found": true,
+
 	"release_not_found": true, "track_not_found": true, "artist_not_found": true, "payee_not_found": true,
 	"release_not_deletable": true, "release_not_submittable": true, "release_stale": true,
 	"slug_taken": true, "splits_sum": true, "release_no_tracks": true, "release_no_dsps": true, "release_no_date": true,

@@ -398,11 +398,13 @@ func (s *Service) Authenticate(ctx context.Context, token string, ip netip.Addr)
 		return nil, err
 	}
 	u := st.User
-	if c.Version != u.TokenVersion {
-		return nil, tonegrid.ErrTokenInvalid
-	}
+	// A suspended user hears so on every call, even with a token that the
+	// suspension cut.
 	if u.Status == tonegrid.StatusSuspended {
 		return nil, tonegrid.ErrUserSuspended
+	}
+	if c.Version != u.TokenVersion {
+		return nil, tonegrid.ErrTokenInvalid
 	}
 	p := &tonegrid.Principal{User: u, Tenant: st.Acting, Role: u.Role}
 	if st.Acting.ID != st.Home.ID {

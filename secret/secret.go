@@ -129,7 +129,7 @@ func (s *Sealer) Open(sealed, context string) ([]byte, error) {
 	if len(sealed) < len(sealVersion) || sealed[:len(sealVersion)] != sealVersion {
 		return nil, ErrUnsealable
 	}
-	raw, err := base64.RawURLEncoding.DecodeString(sealed[len(sealVersion):])
+	raw, err := base64.RawURLEncoding.Strict().DecodeString(sealed[len(sealVersion):])
 	if err != nil || len(raw) < s.aead.NonceSize() {
 		return nil, ErrUnsealable
 	}

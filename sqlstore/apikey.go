@@ -57,10 +57,10 @@ func timePtr(t sql.NullTime) *time.Time {
 // ListAPIKeys lists the tenant's keys that are not revoked, newest first.
 func (db *DB) ListAPIKeys(ctx context.Context, p *tonegrid.Principal, page tonegrid.Page) ([]*tonegrid.APIKey, int, error) {
 	var total int
-	if err := db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM api_keys WHERE tenant_id = $1 AND revoked_at IS NULL`, p.Tenant.ID).Scan(&total); err != nil {
+	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM api_keys WHERE tenant_id = $1 AND revoked_at IS NULL`, p.Tenant.ID).Scan(&total); err != nil {
 		return nil, 0, translate(fmt.Errorf("count api keys: %w", err))
 	}
-	rows, err := db.read.QueryContext(ctx, `SELECT `+apiKeyColumns+` FROM api_keys k WHERE k.tenant_id = $1 AND k.revoked_at IS NULL
+	rows, err := db.query(ctx, `SELECT `+apiKeyColumns+` FROM api_keys k WHERE k.tenant_id = $1 AND k.revoked_at IS NULL
 		ORDER BY k.id DESC LIMIT $2 OFFSET $3`, p.Tenant.ID, page.PerPage, page.Offset())
 	if err != nil {
 		return nil, 0, translate(fmt.Errorf("list api keys: %w", err))
@@ -180,7 +180,7 @@ func (db *DB) RevokeAPIKey(ctx context.Context, p *tonegrid.Principal, uuid stri
 // whether that tenant or one above it is suspended, in one query. Revoked
 // and expired keys are returned too: the caller decides.
 func (db *DB) APIKeyByHash(ctx context.Context, hash string) (*tonegrid.APIKey, *tonegrid.Tenant, bool, error) {
-	row := db.read.QueryRowContext(ctx, `SELECT `+apiKeyColumns+`, `+tenantColumns+`, `+suspendedCount+`
+	row := db.queryRow(ctx, `SELECT `+apiKeyColumns+`, `+tenantColumns+`, `+suspendedCount+`
 		FROM api_keys k JOIN tenants t ON t.id = k.tenant_id LEFT JOIN tenants p ON p.id = t.parent_id
 		WHERE k.key_hash = $1`, hash)
 	var k tonegrid.APIKey

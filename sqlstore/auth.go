@@ -50,14 +50,14 @@ func (db *DB) CreateAccount(ctx context.Context, in tonegrid.NewAccount) (*toneg
 // UserByEmail returns the live user with email and their tenant, or
 // ErrUserNotFound.
 func (db *DB) UserByEmail(ctx context.Context, email string) (*tonegrid.User, *tonegrid.Tenant, error) {
-	u, err := scanUser(db.read.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users u WHERE u.email = $1 AND u.deleted_at IS NULL`, tonegrid.NormalizeEmail(email)))
+	u, err := scanUser(db.queryRow(ctx, `SELECT `+userColumns+` FROM users u WHERE u.email = $1 AND u.deleted_at IS NULL`, tonegrid.NormalizeEmail(email)))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil, tonegrid.ErrUserNotFound
 	}
 	if err != nil {
 		return nil, nil, translate(fmt.Errorf("find user by email: %w", err))
 	}
-	t, err := findTenant(ctx, db.read, u.TenantID)
+	t, err := findTenant(ctx, reader{db}, u.TenantID)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -69,7 +69,7 @@ func (db *DB) UserByEmail(ctx context.Context, email string) (*tonegrid.User, *t
 // user acts in their own tenant. Missing user or tenant: ErrTokenInvalid.
 // The tenants' domains are not loaded.
 func (db *DB) AuthStateOf(ctx context.Context, userUUID, actingUUID string) (*tonegrid.AuthState, error) {
-	row := db.read.QueryRowContext(ctx, `SELECT `+userColumns+`, `+tenantColumns+`, `+suspendedCount+`
+	row := db.queryRow(ctx, `SELECT `+userColumns+`, `+tenantColumns+`, `+suspendedCount+`
 		FROM users u JOIN tenants t ON t.id = u.tenant_id LEFT JOIN tenants p ON p.id = t.parent_id
 		WHERE u.uuid = $1 AND u.deleted_at IS NULL`, userUUID)
 	var suspended int
@@ -84,7 +84,7 @@ func (db *DB) AuthStateOf(ctx context.Context, userUUID, actingUUID string) (*to
 	if actingUUID == home.UUID {
 		return st, nil
 	}
-	row = db.read.QueryRowContext(ctx, `SELECT `+tenantColumns+`, `+suspendedCount+tenantFrom+`WHERE t.uuid = $1`, actingUUID)
+	row = db.queryRow(ctx, `SELECT `+tenantColumns+`, `+suspendedCount+tenantFrom+`WHERE t.uuid = $1`, actingUUID)
 	st.Acting, err = scanTenant(row, &suspended)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, tonegrid.ErrTokenInvalid
@@ -112,19 +112,19 @@ func scanUserTenant(row interface{ Scan(...any) error }, extra ...any) (*tonegri
 // TenantByUUID reads any tenant by uuid, or ErrClientNotFound.
 func (db *DB) TenantByUUID(ctx context.Context, uuid string) (*tonegrid.Tenant, error) {
 	var id int64
-	err := db.read.QueryRowContext(ctx, `SELECT id FROM tenants WHERE uuid = $1`, uuid).Scan(&id)
+	err := db.queryRow(ctx, `SELECT id FROM tenants WHERE uuid = $1`, uuid).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, tonegrid.ErrClientNotFound
 	}
 	if err != nil {
 		return nil, translate(fmt.Errorf("find tenant: %w", err))
 	}
-	return findTenant(ctx, db.read, id)
+	return findTenant(ctx, reader{db}, id)
 }
 
 // TenantByID reads any tenant by id.
 func (db *DB) TenantByID(ctx context.Context, id int64) (*tonegrid.Tenant, error) {
-	return findTenant(ctx, db.read, id)
+	return findTenant(ctx, reader{db}, id)
 }
 
 // RecordAudit writes one audit entry in a transaction of its own (for

@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
@@ -35,6 +36,8 @@ type DB struct {
 	// ping is "SELECT 1" prepared on the reader pool: health checks run
 	// often enough that parsing it each time shows.
 	ping *sql.Stmt
+	// readStmts caches statements prepared on the reader pool, by query.
+	readStmts sync.Map
 
 	// Now returns the current time; tests replace it. Every transaction reads
 	// it once.
@@ -175,6 +178,10 @@ func (db *DB) Close() error {
 	if db.ping != nil {
 		errs = append(errs, db.ping.Close())
 	}
+	db.readStmts.Range(func(_, v any) bool {
+		errs = append(errs, v.(*sql.Stmt).Close())
+		return true
+	})
 	if db.write != nil {
 		errs = append(errs, db.write.Close())
 	}
@@ -201,6 +208,59 @@ func (db *DB) Ping(ctx context.Context) error {
 		return translate(fmt.Errorf("ping: %w", err))
 	}
 	return nil
+}
+
+// queryRow runs a read query on the reader pool through a statement
+// prepared once per query text (per connection, by database/sql): the hot
+// reads of every request (authentication, lookups by uuid) skip SQLite's
+// parser after their first run.
+func (db *DB) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	stmt, err := db.readStmt(ctx, query)
+	if err != nil {
+		// A failed prepare (database down, bad SQL) reports through the
+		// same path as a failed query.
+		return db.read.QueryRowContext(ctx, query, args...)
+	}
+	return stmt.QueryRowContext(ctx, args...)
+}
+
+// query is queryRow for several rows.
+func (db *DB) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	stmt, err := db.readStmt(ctx, query)
+	if err != nil {
+		return db.read.QueryContext(ctx, query, args...)
+	}
+	return stmt.QueryContext(ctx, args...)
+}
+
+// reader is the reader pool as a querier, through the statement cache.
+type reader struct{ db *DB }
+
+func (r reader) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return r.db.query(ctx, query, args...)
+}
+
+func (r reader) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	return r.db.queryRow(ctx, query, args...)
+}
+
+func (r reader) ExecContext(context.Context, string, ...any) (sql.Result, error) {
+	return nil, errors.New("sqlstore: write through the reader pool")
+}
+
+func (db *DB) readStmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	if v, ok := db.readStmts.Load(query); ok {
+		return v.(*sql.Stmt), nil
+	}
+	stmt, err := db.read.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if v, loaded := db.readStmts.LoadOrStore(query, stmt); loaded {
+		stmt.Close()
+		return v.(*sql.Stmt), nil
+	}
+	return stmt, nil
 }
 
 // Tx is a transaction with the time it started, which every row it writes

@@ -20,7 +20,7 @@ func scanDSP(row interface{ Scan(...any) error }) (*tonegrid.DSP, error) {
 // ListDSPs returns the stores ordered by name; only active ones unless
 // includeInactive.
 func (db *DB) ListDSPs(ctx context.Context, includeInactive bool) ([]*tonegrid.DSP, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT `+dspColumns+` FROM dsps WHERE is_active OR $1 ORDER BY name`, includeInactive)
+	rows, err := db.query(ctx, `SELECT `+dspColumns+` FROM dsps WHERE is_active OR $1 ORDER BY name`, includeInactive)
 	if err != nil {
 		return nil, translate(fmt.Errorf("list dsps: %w", err))
 	}
@@ -38,7 +38,7 @@ func (db *DB) ListDSPs(ctx context.Context, includeInactive bool) ([]*tonegrid.D
 
 // FindActiveDSP returns the active store with slug, or ErrDSPNotFound.
 func (db *DB) FindActiveDSP(ctx context.Context, slug string) (*tonegrid.DSP, error) {
-	d, err := scanDSP(db.read.QueryRowContext(ctx, `SELECT `+dspColumns+` FROM dsps WHERE slug = $1 AND is_active`, slug))
+	d, err := scanDSP(db.queryRow(ctx, `SELECT `+dspColumns+` FROM dsps WHERE slug = $1 AND is_active`, slug))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, tonegrid.ErrDSPNotFound.Format(slug)
 	}

@@ -108,11 +108,11 @@ func (db *DB) ListAudit(ctx context.Context, p *tonegrid.Principal, f tonegrid.A
 		args = append(args, f.Action)
 	}
 	var total int
-	if err := db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM audit_log a WHERE `+where, args...).Scan(&total); err != nil {
+	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM audit_log a WHERE `+where, args...).Scan(&total); err != nil {
 		return nil, 0, translate(fmt.Errorf("count audit log: %w", err))
 	}
 	args = append(args, f.Page.PerPage, f.Page.Offset())
-	rows, err := db.read.QueryContext(ctx, fmt.Sprintf(`
+	rows, err := db.query(ctx, fmt.Sprintf(`
 		SELECT a.id, a.uuid, a.action, COALESCE(CAST(u.uuid AS TEXT), ''), COALESCE(u.email, ''), COALESCE(CAST(k.uuid AS TEXT), ''),
 			a.target_type, a.target_uuid, a.details, a.request_id, a.ip, a.created_at
 		FROM audit_log a

@@ -61,7 +61,7 @@ func canonicalDecimal(s string) string {
 
 // RootTenant returns the platform's own tenant, the one without a parent.
 func (db *DB) RootTenant(ctx context.Context) (*tonegrid.Tenant, error) {
-	t, err := scanTenant(db.read.QueryRowContext(ctx, `SELECT `+tenantColumns+tenantFrom+`WHERE t.parent_id IS NULL`))
+	t, err := scanTenant(db.queryRow(ctx, `SELECT `+tenantColumns+tenantFrom+`WHERE t.parent_id IS NULL`))
 	if err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil, fmt.Errorf("root tenant: not seeded")
@@ -134,14 +134,14 @@ func suspendedAbove(ctx context.Context, q querier, path string) (bool, error) {
 func (db *DB) ResolveTenant(ctx context.Context, host string) (*tonegrid.Tenant, error) {
 	host = normalizeDomain(host)
 	var id int64
-	err := db.read.QueryRowContext(ctx, `SELECT tenant_id FROM tenant_domains WHERE domain = $1`, host).Scan(&id)
+	err := db.queryRow(ctx, `SELECT tenant_id FROM tenant_domains WHERE domain = $1`, host).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, tonegrid.ErrTenantUnresolved
 	}
 	if err != nil {
 		return nil, translate(fmt.Errorf("resolve %s: %w", host, err))
 	}
-	return findTenant(ctx, db.read, id)
+	return findTenant(ctx, reader{db}, id)
 }
 
 // normalizeDomain lowercases a host name and drops a port and a trailing dot.
@@ -176,10 +176,10 @@ func (tx *Tx) insertTenant(ctx context.Context, parent *tonegrid.Tenant, name, l
 // ListClients lists the direct client tenants of the caller's tenant.
 func (db *DB) ListClients(ctx context.Context, p *tonegrid.Principal, page tonegrid.Page) ([]*tonegrid.Tenant, int, error) {
 	var total int
-	if err := db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM tenants WHERE parent_id = $1`, p.Tenant.ID).Scan(&total); err != nil {
+	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM tenants WHERE parent_id = $1`, p.Tenant.ID).Scan(&total); err != nil {
 		return nil, 0, translate(fmt.Errorf("count clients: %w", err))
 	}
-	rows, err := db.read.QueryContext(ctx, `SELECT `+tenantColumns+tenantFrom+`WHERE t.parent_id = $1 ORDER BY t.id DESC LIMIT $2 OFFSET $3`,
+	rows, err := db.query(ctx, `SELECT `+tenantColumns+tenantFrom+`WHERE t.parent_id = $1 ORDER BY t.id DESC LIMIT $2 OFFSET $3`,
 		p.Tenant.ID, page.PerPage, page.Offset())
 	if err != nil {
 		return nil, 0, translate(fmt.Errorf("list clients: %w", err))
@@ -196,7 +196,7 @@ func (db *DB) ListClients(ctx context.Context, p *tonegrid.Principal, page toneg
 	if err := rows.Err(); err != nil {
 		return nil, 0, translate(err)
 	}
-	return out, total, loadDomains(ctx, db.read, out)
+	return out, total, loadDomains(ctx, reader{db}, out)
 }
 
 // findClient reads a direct client of the caller's tenant.
@@ -214,7 +214,7 @@ func findClient(ctx context.Context, q querier, p *tonegrid.Principal, uuid stri
 
 // FindClient returns a direct client of the caller's tenant.
 func (db *DB) FindClient(ctx context.Context, p *tonegrid.Principal, uuid string) (*tonegrid.Tenant, error) {
-	return findClient(ctx, db.read, p, uuid)
+	return findClient(ctx, reader{db}, p, uuid)
 }
 
 // CreateClient creates a client tenant below the caller's, with its owner
@@ -248,7 +248,7 @@ func (db *DB) OnTenantStatusChange(f func()) { db.tenantStatusHooks = append(db.
 
 // CurrentTenant reads the tenant the caller acts in, domains included.
 func (db *DB) CurrentTenant(ctx context.Context, p *tonegrid.Principal) (*tonegrid.Tenant, error) {
-	return findTenant(ctx, db.read, p.Tenant.ID)
+	return findTenant(ctx, reader{db}, p.Tenant.ID)
 }
 
 // UpdateTenant changes the caller's own tenant.
@@ -258,7 +258,7 @@ func (db *DB) UpdateTenant(ctx context.Context, p *tonegrid.Principal, upd toneg
 
 // UpdateClient changes a direct client of the caller's tenant.
 func (db *DB) UpdateClient(ctx context.Context, p *tonegrid.Principal, uuid string, upd tonegrid.TenantUpdate) (*tonegrid.Tenant, error) {
-	c, err := findClient(ctx, db.read, p, uuid)
+	c, err := findClient(ctx, reader{db}, p, uuid)
 	if err != nil {
 		return nil, err
 	}
@@ -332,7 +332,7 @@ func (db *DB) updateTenant(ctx context.Context, p *tonegrid.Principal, id int64,
 			f()
 		}
 	}
-	return findTenant(ctx, db.read, id)
+	return findTenant(ctx, reader{db}, id)
 }
 
 // replaceDomains sets the white-label domains of a tenant; a domain claimed

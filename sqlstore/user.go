@@ -159,7 +159,7 @@ func (tx *Tx) inviteUser(ctx context.Context, p *tonegrid.Principal, tenant *ton
 	if err := tx.insertPasswordToken(ctx, u.ID, "invite", secret.Hash(token), tx.now.Add(InviteTTL)); err != nil {
 		return nil, err
 	}
-	inviter := ""
+	inviter := p.Tenant.Name
 	if p.User != nil {
 		inviter = p.User.Name
 		if inviter == "" {
@@ -171,7 +171,7 @@ func (tx *Tx) inviteUser(ctx context.Context, p *tonegrid.Principal, tenant *ton
 		return nil, err
 	}
 	if err := tx.mail(ctx, tonegrid.Mail{To: u.Email, Template: "invitation", Locale: u.Locale,
-		Data: map[string]string{"link": link, "tenant": tenant.Name, "inviter": inviter, "name": u.Name}}); err != nil {
+		Data: map[string]string{"link": link, "tenant": tenant.Name, "inviter": inviter}}); err != nil {
 		return nil, err
 	}
 	return u, nil
@@ -214,10 +214,10 @@ func (db *DB) UpdateProfile(ctx context.Context, p *tonegrid.Principal, upd tone
 // ListUsers lists the live users of the caller's tenant, newest first.
 func (db *DB) ListUsers(ctx context.Context, p *tonegrid.Principal, page tonegrid.Page) ([]*tonegrid.User, int, error) {
 	var total int
-	if err := db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM users WHERE tenant_id = $1 AND deleted_at IS NULL`, p.Tenant.ID).Scan(&total); err != nil {
+	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM users WHERE tenant_id = $1 AND deleted_at IS NULL`, p.Tenant.ID).Scan(&total); err != nil {
 		return nil, 0, translate(fmt.Errorf("count users: %w", err))
 	}
-	rows, err := db.read.QueryContext(ctx, `SELECT `+userColumns+` FROM users u WHERE u.tenant_id = $1 AND u.deleted_at IS NULL
+	rows, err := db.query(ctx, `SELECT `+userColumns+` FROM users u WHERE u.tenant_id = $1 AND u.deleted_at IS NULL
 		ORDER BY u.id DESC LIMIT $2 OFFSET $3`, p.Tenant.ID, page.PerPage, page.Offset())
 	if err != nil {
 		return nil, 0, translate(fmt.Errorf("list users: %w", err))
@@ -265,7 +265,7 @@ func mayGrant(p *tonegrid.Principal, role tonegrid.Role) error {
 
 // FindUser reads a live user of the caller's tenant.
 func (db *DB) FindUser(ctx context.Context, p *tonegrid.Principal, uuid string) (*tonegrid.User, error) {
-	return findTenantUser(ctx, db.read, p.Tenant.ID, uuid)
+	return findTenantUser(ctx, reader{db}, p.Tenant.ID, uuid)
 }
 
 // UpdateUser changes the role or status of a user of the caller's tenant.

@@ -2,7 +2,7 @@ package apptest
 
 import (
 	"bytes"
-	"encoding/json"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"mime"
@@ -146,7 +146,7 @@ func (s *Server) Mails(t testing.TB, email string) []Mail {
 	}
 	var names []string
 	for _, e := range entries {
-		if strings.HasSuffix(e.Name(), ".eml") {
+		if strings.HasSuffix(e.Name(), ".eml") && !strings.HasPrefix(e.Name(), ".") {
 			names = append(names, e.Name())
 		}
 	}
@@ -253,8 +253,13 @@ func (s *Server) Delete(path, token string) *Response {
 	return s.Do(Request{Method: http.MethodDelete, Path: path, Token: token})
 }
 
-// jsonString renders v for failure messages.
-func jsonString(v any) string {
-	b, _ := json.Marshal(v)
-	return string(b)
+
+// MasterKey returns the platform secret the server generated in its data
+// directory, for tests that forge tokens.
+func MasterKey(s *Server) ([]byte, error) {
+	b, err := os.ReadFile(filepath.Join(s.App.Config.DataDir, "secret.key"))
+	if err != nil {
+		return nil, err
+	}
+	return hex.DecodeString(strings.TrimSpace(string(b)))
 }

@@ -19,6 +19,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"os/exec"
 	"runtime/pprof"
@@ -29,7 +30,9 @@ import (
 	"sync/atomic"
 	"time"
 
+	"tonegrid"
 	"tonegrid/app"
+	"tonegrid/password"
 )
 
 // scenario is one measured request: a path on the full server, prepared by
@@ -48,6 +51,68 @@ var scenarios = []scenario{
 			return "/api/health", nil, nil
 		},
 	},
+	{
+		name:  "me-jwt",
+		about: "GET /api/users/me with an access JWT (token check + one query for user, tenant and suspension)",
+		setup: func(ctx context.Context, a *app.App, _ string) (string, http.Header, error) {
+			sess, _, err := benchUser(ctx, a)
+			if err != nil {
+				return "", nil, err
+			}
+			return "/api/users/me", bearerHeader(sess.AccessToken), nil
+		},
+	},
+	{
+		name:  "tenant-jwt",
+		about: "GET /api/tenants/me with an access JWT (authentication + the tenant read)",
+		setup: func(ctx context.Context, a *app.App, _ string) (string, http.Header, error) {
+			sess, _, err := benchUser(ctx, a)
+			if err != nil {
+				return "", nil, err
+			}
+			return "/api/tenants/me", bearerHeader(sess.AccessToken), nil
+		},
+	},
+	{
+		name:  "tenant-apikey",
+		about: "GET /api/tenants/me with an API key (hash lookup, cached for 5 s + the tenant read)",
+		setup: func(ctx context.Context, a *app.App, _ string) (string, http.Header, error) {
+			_, key, err := benchUser(ctx, a)
+			if err != nil {
+				return "", nil, err
+			}
+			return "/api/tenants/me", bearerHeader(key), nil
+		},
+	},
+}
+
+// benchUser creates a label admin in the root tenant and returns a session
+// and an API key of theirs.
+func benchUser(ctx context.Context, a *app.App) (*tonegrid.Session, string, error) {
+	const email, pw = "bench@tonegrid.test", "bench-password-123"
+	hash, err := password.Hash(pw, password.Default)
+	if err != nil {
+		return nil, "", err
+	}
+	if _, err := a.DB.CreateUser(ctx, "", email, "Bench", tonegrid.RoleLabelAdmin, hash); err != nil {
+		return nil, "", err
+	}
+	sess, err := a.Auth.Login(ctx, email, pw, nil)
+	if err != nil {
+		return nil, "", err
+	}
+	p, err := a.Auth.Authenticate(ctx, sess.AccessToken, netip.MustParseAddr("127.0.0.1"))
+	if err != nil {
+		return nil, "", err
+	}
+	_, key, err := a.Auth.CreateAPIKey(ctx, p, tonegrid.APIKeyInput{Name: "bench", Scopes: []string{string(tonegrid.PermCatalogRead)}})
+	return sess, key, err
+}
+
+func bearerHeader(tok string) http.Header {
+	h := http.Header{}
+	h.Set("Authorization", "Bearer "+tok)
+	return h
 }
 
 func main() {

@@ -27,6 +27,9 @@ import (
 	"tonegrid/app"
 )
 
+// errFlagHelp is flag.ErrHelp, for commands that print their own usage.
+var errFlagHelp = flag.ErrHelp
+
 // command is one subcommand.
 type command struct {
 	name    string
@@ -44,6 +47,7 @@ type environment struct {
 var commands = []command{
 	{"serve", "run the API and its background workers", runServe},
 	{"migrate", "apply database migrations and seed the DSP list", runMigrate},
+	{"users", "create a user: users create --email --password --role [--tenant]", runUsers},
 	{"version", "print the version", runVersion},
 }
 

@@ -61,7 +61,7 @@ func TestConfigFromEnv(t *testing.T) {
 }
 
 func TestHelpAndVersion(t *testing.T) {
-	for _, args := range [][]string{{"--help"}, {"serve", "--help"}, {"migrate", "-h"}, {"version", "--help"}} {
+	for _, args := range [][]string{{"--help"}, {"serve", "--help"}, {"migrate", "-h"}, {"version", "--help"}, {"users", "create", "--help"}} {
 		var out bytes.Buffer
 		err := run(context.Background(), &environment{getenv: envFrom(nil), stdout: &out, stderr: &out}, args)
 		if !errors.Is(err, flag.ErrHelp) {
@@ -155,5 +155,29 @@ func TestServeOnAFreshMachine(t *testing.T) {
 	stop(cmd, out)
 	if strings.Contains(out.String(), "password:") {
 		t.Errorf("second start printed a password again:\n%s", out.String())
+	}
+}
+
+func TestUsersCreate(t *testing.T) {
+	dir := t.TempDir()
+	env := func(out *bytes.Buffer) *environment {
+		return &environment{getenv: envFrom(map[string]string{"TONEGRID_DATA_DIR": dir}), stdout: out, stderr: out}
+	}
+	var out bytes.Buffer
+	err := run(context.Background(), env(&out), []string{"users", "create", "--email", "ops@example.com", "--password", "a-long-ops-secret", "--role", "super_admin"})
+	if err != nil || !strings.Contains(out.String(), "created super_admin ops@example.com") {
+		t.Fatalf("create: %v\n%s", err, out.String())
+	}
+	for name, args := range map[string][]string{
+		"duplicate":       {"--email", "ops@example.com", "--password", "a-long-ops-secret", "--role", "staff"},
+		"weak password":   {"--email", "x@example.com", "--password", "password", "--role", "staff"},
+		"unknown role":    {"--email", "x@example.com", "--password", "a-long-ops-secret", "--role", "owner"},
+		"unknown tenant":  {"--email", "y@example.com", "--password", "a-long-ops-secret", "--role", "staff", "--tenant", "0193f7d0-0000-7000-8000-000000000000"},
+		"super in tenant": {"--email", "z@example.com", "--password", "a-long-ops-secret", "--role", "super_admin", "--tenant", "0193f7d0-0000-7000-8000-000000000000"},
+	} {
+		out.Reset()
+		if err := run(context.Background(), env(&out), append([]string{"users", "create"}, args...)); err == nil {
+			t.Errorf("%s: no error\n%s", name, out.String())
+		}
 	}
 }
