@@ -184,7 +184,7 @@ func New(cfg Config, db *sqlstore.DB, log *slog.Logger) (*App, error) {
 	db.SetJobInserter(q)
 	db.SetMailQueue(mailQueue{key: mailKey, queue: q})
 	db.SetPublicURL(publicURL(cfg))
-	db.OnTenantStatusChange(authSvc.ForgetCachedKeys)
+	db.OnAuthChange(authSvc.Forget)
 
 	srv := httpapi.New(httpapi.Config{
 		PublicHost:        cfg.PublicHost,

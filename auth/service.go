@@ -66,10 +66,12 @@ type Config struct {
 	ResetTTL time.Duration
 	// MaxOTPAttempts is how many wrong codes kill a code [5].
 	MaxOTPAttempts int
-	// APIKeyCacheTTL is how long a looked-up API key is trusted without
-	// reading it again [5 s]; revocations through this service apply at
-	// once on this instance.
-	APIKeyCacheTTL time.Duration
+	// CacheTTL is how long this instance trusts what it read about a token
+	// (API key, or the user and tenant behind an access token) before
+	// reading it again [2 s]. Changes made through this instance (logout,
+	// suspension, revocation…) apply at once; those made through another
+	// instance within CacheTTL.
+	CacheTTL time.Duration
 	Now            func() time.Time
 	Log            *slog.Logger
 }
@@ -82,8 +84,17 @@ type Service struct {
 	otpKey  []byte
 	pw      password.Params
 	cfg     Config
-	keys    *keyCache
+	keys    *ttlCache[keyState]
+	tokens  *ttlCache[*tonegrid.AuthState]
+	touched touches
 	dummyPW string
+}
+
+// keyState is what the API-key cache holds.
+type keyState struct {
+	key       *tonegrid.APIKey
+	tenant    *tonegrid.Tenant
+	suspended bool
 }
 
 // New returns the service.
@@ -103,8 +114,8 @@ func New(store Store, jobs JobQueue, cfg Config) (*Service, error) {
 	if cfg.MaxOTPAttempts <= 0 {
 		cfg.MaxOTPAttempts = 5
 	}
-	if cfg.APIKeyCacheTTL <= 0 {
-		cfg.APIKeyCacheTTL = 5 * time.Second
+	if cfg.CacheTTL <= 0 {
+		cfg.CacheTTL = 2 * time.Second
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -129,7 +140,8 @@ func New(store Store, jobs JobQueue, cfg Config) (*Service, error) {
 	return &Service{
 		store: store, jobs: jobs, signer: signer, pw: pw, cfg: cfg, dummyPW: dummy,
 		otpKey: secret.DeriveKey(cfg.MasterKey, "email codes"),
-		keys:   newKeyCache(cfg.APIKeyCacheTTL, 10000, cfg.Now),
+		keys:   newTTLCache[keyState](cfg.CacheTTL, 10000, cfg.Now),
+		tokens: newTTLCache[*tonegrid.AuthState](cfg.CacheTTL, 50000, cfg.Now),
 	}, nil
 }
 
@@ -393,9 +405,13 @@ func (s *Service) Authenticate(ctx context.Context, token string, ip netip.Addr)
 	if err != nil {
 		return nil, tonegrid.ErrTokenInvalid
 	}
-	st, err := s.store.AuthStateOf(ctx, c.Subject, c.Tenant)
-	if err != nil {
-		return nil, err
+	cacheKey := c.Subject + " " + c.Tenant
+	st, ok := s.tokens.get(cacheKey)
+	if !ok {
+		if st, err = s.store.AuthStateOf(ctx, c.Subject, c.Tenant); err != nil {
+			return nil, err
+		}
+		s.tokens.put(cacheKey, st)
 	}
 	u := st.User
 	// A suspended user hears so on every call, even with a token that the
@@ -431,7 +447,8 @@ func (s *Service) authenticateKey(ctx context.Context, token string, ip netip.Ad
 		if err != nil {
 			return nil, err
 		}
-		e = s.keys.put(hash, k, t, suspended)
+		e = keyState{key: k, tenant: t, suspended: suspended}
+		s.keys.put(hash, e)
 	}
 	now := s.cfg.Now()
 	if e.key.RevokedAt != nil || (e.key.ExpiresAt != nil && !e.key.ExpiresAt.After(now)) {
@@ -443,7 +460,7 @@ func (s *Service) authenticateKey(ctx context.Context, token string, ip netip.Ad
 	if !e.key.AllowsIP(ip) {
 		return nil, tonegrid.ErrForbidden
 	}
-	if s.keys.shouldTouch(hash, now) {
+	if s.touched.due(e.key.ID, now) {
 		if err := s.store.TouchAPIKey(ctx, e.key.ID, now); err != nil {
 			s.cfg.Log.WarnContext(ctx, "record api key use", "api_key", e.key.UUID, "error", err)
 		}
@@ -461,29 +478,22 @@ func (s *Service) CreateAPIKey(ctx context.Context, p *tonegrid.Principal, in to
 	return s.store.CreateAPIKey(ctx, p, in)
 }
 
-// RotateAPIKey mints a successor and ends the old key after grace; the
-// cache forgets the old key so its new expiry applies at once.
+// RotateAPIKey mints a successor and ends the old key after grace.
 func (s *Service) RotateAPIKey(ctx context.Context, p *tonegrid.Principal, uuid string, grace time.Duration) (*tonegrid.APIKey, string, error) {
-	k, plain, err := s.store.RotateAPIKey(ctx, p, uuid, grace)
-	if err == nil {
-		s.keys.forget(uuid)
-	}
-	return k, plain, err
+	return s.store.RotateAPIKey(ctx, p, uuid, grace)
 }
 
-// RevokeAPIKey revokes a key; it stops working on this instance at once
-// (other instances within APIKeyCacheTTL).
+// RevokeAPIKey revokes a key.
 func (s *Service) RevokeAPIKey(ctx context.Context, p *tonegrid.Principal, uuid string) error {
-	err := s.store.RevokeAPIKey(ctx, p, uuid)
-	if err == nil {
-		s.keys.forget(uuid)
-	}
-	return err
+	return s.store.RevokeAPIKey(ctx, p, uuid)
 }
 
-// ForgetCachedKeys drops every cached API key, so a change such as a
-// tenant's suspension applies at once on this instance.
-func (s *Service) ForgetCachedKeys() { s.keys.clear() }
+// Forget drops everything the instance cached about tokens. The store calls
+// it after every change authentication depends on (sqlstore.OnAuthChange).
+func (s *Service) Forget() {
+	s.keys.clear()
+	s.tokens.clear()
+}
 
 var _ tonegrid.AuthService = (*Service)(nil)
 var _ tonegrid.APIKeyService = (*Service)(nil)

@@ -473,7 +473,7 @@ func TestAPIKeys(t *testing.T) {
 		if _, err := srv.DB.WriteDB().ExecContext(context.Background(), `UPDATE api_keys SET expires_at = $1 WHERE uuid = $2`, time.Now().Add(-time.Minute).UTC(), soon.UUID); err != nil {
 			t.Fatal(err)
 		}
-		srv.App.Auth.ForgetCachedKeys()
+		srv.App.Auth.Forget()
 		srv.Get("/api/tenants/me", soon.Key).ExpectError(t, http.StatusUnauthorized, "token_invalid", "Invalid or expired token. Please log in again.")
 
 		// Allowed IPs: the test client is 127.0.0.1.

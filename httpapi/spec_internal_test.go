@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"tonegrid"
 )
 
 // TestRoutesMatchSpecification keeps the route table and openapi.yaml in
@@ -59,6 +60,41 @@ func TestOperationIDsAreUnique(t *testing.T) {
 				t.Errorf("operationId %s used by %s and %s %s", op.OperationID, prev, method, path)
 			}
 			seen[op.OperationID] = method + " " + path
+		}
+	}
+}
+
+// TestSpecDocumentsAuthentication keeps each operation's security in step
+// with its route: authenticated routes name the bearer scheme (with the
+// scope they need, when a scope grants it), public ones say security: [].
+func TestSpecDocumentsAuthentication(t *testing.T) {
+	spec, err := parseSpec(specYAML)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := New(Config{}, Deps{}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	for _, rt := range s.routes {
+		op := spec.Paths[rt.path][strings.ToLower(rt.method)]
+		if op.Security == nil {
+			t.Errorf("%s has no security block", rt.pattern())
+			continue
+		}
+		if rt.perm == "" {
+			if len(op.Security) != 0 {
+				t.Errorf("%s is public but documents security %v", rt.pattern(), op.Security)
+			}
+			continue
+		}
+		if len(op.Security) != 1 {
+			t.Errorf("%s: security %v, want one bearer requirement", rt.pattern(), op.Security)
+			continue
+		}
+		scopes, ok := op.Security[0]["bearer"]
+		if !ok {
+			t.Errorf("%s: security %v lacks bearer", rt.pattern(), op.Security)
+		}
+		if tonegrid.ValidScope(string(rt.perm)) && (len(scopes) != 1 || scopes[0] != string(rt.perm)) {
+			t.Errorf("%s needs scope %s but documents %v", rt.pattern(), rt.perm, scopes)
 		}
 	}
 }

@@ -149,6 +149,7 @@ func (db *DB) RotateAPIKey(ctx context.Context, p *tonegrid.Principal, uuid stri
 	if _, err := tx.ExecContext(ctx, `UPDATE api_keys SET expires_at = $1, updated_at = $2 WHERE id = $3`, until, tx.now, old.ID); err != nil {
 		return nil, "", translate(fmt.Errorf("end rotated key: %w", err))
 	}
+	tx.authChanged = true
 	if err := tx.audit(ctx, p, p.Tenant.ID, "api_key.rotated", "api_key", old.UUID,
 		map[string]string{"successor": next.UUID, "old_valid_until": until.Format(time.RFC3339)}); err != nil {
 		return nil, "", err
@@ -170,6 +171,7 @@ func (db *DB) RevokeAPIKey(ctx context.Context, p *tonegrid.Principal, uuid stri
 	if _, err := tx.ExecContext(ctx, `UPDATE api_keys SET revoked_at = $1, updated_at = $1 WHERE id = $2`, tx.now, k.ID); err != nil {
 		return translate(fmt.Errorf("revoke api key: %w", err))
 	}
+	tx.authChanged = true
 	if err := tx.audit(ctx, p, p.Tenant.ID, "api_key.revoked", "api_key", k.UUID, map[string]string{"name": k.Name}); err != nil {
 		return err
 	}

@@ -256,6 +256,7 @@ func (db *DB) Logout(ctx context.Context, p *tonegrid.Principal, refreshHash str
 	if _, err := tx.ExecContext(ctx, `UPDATE users SET token_version = token_version + 1 WHERE id = $1`, p.User.ID); err != nil {
 		return translate(fmt.Errorf("cut access tokens: %w", err))
 	}
+	tx.authChanged = true
 	if err := tx.audit(ctx, p, p.User.TenantID, "auth.logout", "user", p.User.UUID, nil); err != nil {
 		return err
 	}

@@ -32,7 +32,7 @@ type DB struct {
 
 	mailQueue         MailQueue
 	publicURL         string
-	tenantStatusHooks []func()
+	authHooks         []func()
 	// ping is "SELECT 1" prepared on the reader pool: health checks run
 	// often enough that parsing it each time shows.
 	ping *sql.Stmt
@@ -269,7 +269,16 @@ type Tx struct {
 	*sql.Tx
 	db  *DB
 	now time.Time
+	// authChanged says the transaction changed what authentication
+	// depends on; its commit runs the OnAuthChange hooks.
+	authChanged bool
 }
+
+// OnAuthChange registers f to run after any commit that changes what
+// authentication depends on: a user's status, role or token version, a
+// deletion, an API key's revocation or expiry, a tenant's status. Caches of
+// authentication state drop what they hold.
+func (db *DB) OnAuthChange(f func()) { db.authHooks = append(db.authHooks, f) }
 
 // beginWrite starts a read-write transaction.
 func (db *DB) beginWrite(ctx context.Context) (*Tx, error) {
@@ -308,6 +317,11 @@ func (tx *Tx) enqueue(ctx context.Context, args JobArgs) error {
 func (tx *Tx) commit() error {
 	if err := tx.Commit(); err != nil {
 		return translate(fmt.Errorf("commit: %w", err))
+	}
+	if tx.authChanged {
+		for _, f := range tx.db.authHooks {
+			f()
+		}
 	}
 	return nil
 }

@@ -242,10 +242,6 @@ func (db *DB) CreateClient(ctx context.Context, p *tonegrid.Principal, in tonegr
 	return t, owner, nil
 }
 
-// OnTenantStatusChange registers f to run after a tenant is suspended or
-// reactivated (caches of authentication state drop what they hold).
-func (db *DB) OnTenantStatusChange(f func()) { db.tenantStatusHooks = append(db.tenantStatusHooks, f) }
-
 // CurrentTenant reads the tenant the caller acts in, domains included.
 func (db *DB) CurrentTenant(ctx context.Context, p *tonegrid.Principal) (*tonegrid.Tenant, error) {
 	return findTenant(ctx, reader{db}, p.Tenant.ID)
@@ -311,6 +307,7 @@ func (db *DB) updateTenant(ctx context.Context, p *tonegrid.Principal, id int64,
 		}
 		details["status"] = *upd.Status
 		action = "client.status_changed"
+		tx.authChanged = true
 	}
 	if upd.Domains != nil {
 		if err := tx.replaceDomains(ctx, id, *upd.Domains); err != nil {
@@ -326,11 +323,6 @@ func (db *DB) updateTenant(ctx context.Context, p *tonegrid.Principal, id int64,
 	}
 	if err := tx.commit(); err != nil {
 		return nil, err
-	}
-	if _, changed := details["status"]; changed {
-		for _, f := range db.tenantStatusHooks {
-			f()
-		}
 	}
 	return findTenant(ctx, reader{db}, id)
 }

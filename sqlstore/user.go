@@ -297,6 +297,7 @@ func (db *DB) UpdateUser(ctx context.Context, p *tonegrid.Principal, uuid string
 		if _, err := tx.ExecContext(ctx, `UPDATE users SET role = $1, updated_at = $2 WHERE id = $3`, *upd.Role, tx.now, u.ID); err != nil {
 			return nil, translate(fmt.Errorf("update role: %w", err))
 		}
+		tx.authChanged = true
 		if err := tx.audit(ctx, p, p.Tenant.ID, "user.role_changed", "user", u.UUID, map[string]string{"from": string(u.Role), "to": string(*upd.Role)}); err != nil {
 			return nil, err
 		}
@@ -308,6 +309,7 @@ func (db *DB) UpdateUser(ctx context.Context, p *tonegrid.Principal, uuid string
 		if _, err := tx.ExecContext(ctx, `UPDATE users SET status = $1, updated_at = $2 WHERE id = $3`, *upd.Status, tx.now, u.ID); err != nil {
 			return nil, translate(fmt.Errorf("update status: %w", err))
 		}
+		tx.authChanged = true
 		if *upd.Status == tonegrid.StatusSuspended {
 			if err := tx.cutSessions(ctx, u.ID); err != nil {
 				return nil, err
@@ -362,6 +364,7 @@ func (db *DB) DeleteUser(ctx context.Context, p *tonegrid.Principal, uuid string
 // cutSessions invalidates every access token of a user (by raising its
 // token version) and revokes its refresh tokens.
 func (tx *Tx) cutSessions(ctx context.Context, userID int64) error {
+	tx.authChanged = true
 	if _, err := tx.ExecContext(ctx, `UPDATE users SET token_version = token_version + 1 WHERE id = $1`, userID); err != nil {
 		return translate(fmt.Errorf("cut access tokens: %w", err))
 	}
