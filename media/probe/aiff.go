@@ -69,11 +69,13 @@ func (p *aiffParser) chunk(b []byte) {
 }
 
 // next passes over n bytes, then reads the next chunk header unless the
-// FORM ends there or everything needed is known.
+// FORM ends there with everything needed known (a form size too small to
+// hold its chunks is not believed), or the size is unknown and everything
+// needed is known.
 func (p *aiffParser) next(n int64) {
 	p.s.discard(n)
 	end := p.s.pos + n
-	if (p.formEnd >= 0 && end+8 > p.formEnd) || (p.haveComm && p.haveSound && p.formEnd < 0) {
+	if p.haveComm && p.haveSound && (p.formEnd < 0 || end+8 > p.formEnd) {
 		p.s.stop()
 		return
 	}

@@ -3,6 +3,7 @@ package probe
 import (
 	"bytes"
 	"errors"
+	"math"
 	"strings"
 	"testing"
 )
@@ -203,14 +204,15 @@ func TestFLAC(t *testing.T) {
 	}
 	t.Run("total unknown: frames counted", func(t *testing.T) {
 		// Bodies hold false syncs: a valid-looking header for frame 7
-		// and a 0xfff8 pair without a good CRC.
-		body := cat([]byte{1, 2, 0xff, 0xf8, 0xc0}, flacFrame(7, nil), []byte{0xff, 0xf8, 0xc0, 0x00, 0x00, 0x00}, make([]byte, 300))
+		// and a 0xfff8 pair without a good CRC. 2,000 frames of 3 KB
+		// span many scan reads, so headers straddle their edges.
+		body := cat([]byte{1, 2, 0xff, 0xf8, 0xc0}, flacFrame(7, nil), []byte{0xff, 0xf8, 0xc0, 0x00, 0x00, 0x00}, make([]byte, 3000))
 		var frames [][]byte
-		for n := range 30 {
-			frames = append(frames, flacFrame(n, body))
+		for n := range 2000 {
+			frames = append(frames, flacFrame(n, body[:len(body)-n%50]))
 		}
 		data := cat([]byte("fLaC"), flacBlock(0, true, flacStreamInfo(44100, 1, 16, 0)), cat(frames...))
-		checkAudio(t, data, AudioInfo{"flac", "flac", 44100, 16, 1, 30 * 4096 * 1000 / 44100})
+		checkAudio(t, data, AudioInfo{"flac", "flac", 44100, 16, 1, 2000 * 4096 * 1000 / 44100})
 	})
 	t.Run("no STREAMINFO first", func(t *testing.T) {
 		checkAudioError(t, cat([]byte("fLaC"), flacBlock(4, true, make([]byte, 8))), ErrMalformed, "first metadata block is not STREAMINFO")
@@ -354,6 +356,19 @@ func TestM4A(t *testing.T) {
 			AudioInfo{"m4a", "aac", 48000, 0, 1, 1000}},
 		{"ALAC 24-bit", movieFile(ftyp("M4A "), m4aMovie(soundEntry("alac", 2, 24, 44100, alacBox(24, 2, 96000)), 2)),
 			AudioInfo{"m4a", "alac", 96000, 24, 2, 2000}},
+		{"QuickTime sound description v2, 24-bit LPCM", movieFile(ftyp("qt  "), m4aMovie(
+			box("lpcm", make([]byte, 6), be16(1), be16(2), make([]byte, 6), be16(3), be16(16), be16(0xfffe), be16(0), be32(1<<16),
+				be32(72), be64(math.Float64bits(96000)), be32(2), be32(0x7f000000), be32(24), be32(0x0c), be32(6), be32(1)), 1)),
+			AudioInfo{"m4a", "pcm_s24le", 96000, 24, 2, 1000}},
+		{"FLAC in MP4 with dfLa", movieFile(ftyp("isom"), m4aMovie(soundEntry("fLaC", 2, 16, 48000,
+			fullBox("dfLa", 0, flacBlock(0, true, flacStreamInfo(96000, 2, 24, 0)))), 1)),
+			AudioInfo{"m4a", "flac", 96000, 24, 2, 1000}},
+		{"MP3 in MP4", movieFile(ftyp("isom"), m4aMovie(soundEntry("mp4a", 2, 16, 44100, esdsFor(0x6b, nil)), 1)),
+			AudioInfo{"m4a", "mp3", 44100, 0, 2, 1000}},
+		// AOT 5 (SBR), core 24 kHz (index 6), stereo, extension 48 kHz
+		// (index 3), then AOT 2: 00101 0110 0010 0011 00010.
+		{"HE-AAC reports the output rate", movieFile(ftyp("M4A "), m4aMovie(soundEntry("mp4a", 2, 16, 24000, esdsFor(0x40, []byte{0x2b, 0x11, 0x88, 0x80})), 1)),
+			AudioInfo{"m4a", "aac", 48000, 0, 2, 1000}},
 		{"QuickTime sound description v1 with wave/esds", movieFile(ftyp("M4A "), m4aMovie(
 			box("mp4a", make([]byte, 6), be16(1), be16(1), make([]byte, 6), be16(2), be16(16), be16(0xfffe), be16(0), be32(44100<<16),
 				make([]byte, 16), box("wave", box("frma", []byte("mp4a")), esds(4, 2))), 3)),

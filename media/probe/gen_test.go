@@ -283,9 +283,14 @@ func soundEntry(kind string, channels, sampleSize, rate int, children ...[]byte)
 // esds is an esds box for AAC (object type 0x40) with an
 // AudioSpecificConfig of AAC LC at the given rate index and channels.
 func esds(rateIndex, channels int) []byte {
-	asc := []byte{byte(2<<3 | rateIndex>>1), byte((rateIndex&1)<<7 | channels<<3)}
-	decSpecific := cat([]byte{5, byte(len(asc))}, asc)
-	decConfig := cat([]byte{4, 0x80, 0x80, 0x80, byte(13 + len(decSpecific)), 0x40, 0x15}, make([]byte, 11), decSpecific)
+	return esdsFor(0x40, []byte{byte(2<<3 | rateIndex>>1), byte((rateIndex&1)<<7 | channels<<3)})
+}
+
+// esdsFor is an esds box with the given object type and decoder specific
+// info.
+func esdsFor(objectType byte, specific []byte) []byte {
+	decSpecific := cat([]byte{5, byte(len(specific))}, specific)
+	decConfig := cat([]byte{4, 0x80, 0x80, 0x80, byte(13 + len(decSpecific)), objectType, 0x15}, make([]byte, 11), decSpecific)
 	es := cat([]byte{3, byte(3 + len(decConfig) + 3)}, be16(1), []byte{0}, decConfig, []byte{6, 1, 2})
 	return fullBox("esds", 0, es)
 }

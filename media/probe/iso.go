@@ -16,12 +16,13 @@ const MaxMovieHeader = 64 << 20
 // wherever it sits, before or after mdat, and passes over everything else,
 // 64-bit sizes included.
 type isoParser struct {
-	s        *stream
-	ftyp     bool
-	brand    string // major brand
-	movie    *movie
-	boxEnd   int64 // where the box being passed over ends; -1 when it runs to the end
-	moovDone bool
+	s      *stream
+	ftyp   bool
+	brand  string // major brand
+	movie  *movie
+	boxEnd int64 // where the box being passed over ends; -1 when it runs to the end
+	// moovSize is the size of the moov box being read, 0 before.
+	moovSize int64
 }
 
 func newISOParser(s *stream) *isoParser {
@@ -70,10 +71,9 @@ func (p *isoParser) body(kind string, n int64) {
 	switch {
 	case kind == "ftyp" && !p.ftyp && n >= 8:
 		p.ftyp = true
-		k := min(n, 256)
-		p.s.read(int(k), func(b []byte) {
-			p.brand = string(b[:4])
-			p.next(n - k)
+		p.s.read(4, func(b []byte) {
+			p.brand = string(b)
+			p.next(n - 4)
 		})
 	case kind == "moov" && p.movie == nil:
 		if n < 0 {
@@ -88,6 +88,7 @@ func (p *isoParser) body(kind string, n int64) {
 			p.s.fail(malformed("empty moov box"))
 			return
 		}
+		p.moovSize = n
 		p.s.read(int(n), func(b []byte) {
 			m, err := parseMovie(b)
 			if err != nil {
@@ -120,6 +121,9 @@ func (p *isoParser) next(n int64) {
 func (p *isoParser) finish() error {
 	if p.s.err != nil {
 		return p.s.err
+	}
+	if p.movie == nil && p.moovSize > 0 {
+		return malformed("stream ends %d bytes into a moov box of %d", len(p.s.buf), p.moovSize)
 	}
 	if p.movie == nil {
 		return malformed("no moov box")
@@ -441,10 +445,12 @@ func (t *track) soundEntry(kind string, b []byte) error {
 	if !isPCMEntry(kind) {
 		t.bitDepth = 0
 	}
-	if children > len(b) {
-		return nil
+	if children < len(b) {
+		// The codec boxes refine what the entry says; a broken one leaves
+		// the entry's own fields, as players do.
+		_ = t.soundBoxes(b[children:], true)
 	}
-	return t.soundBoxes(b[children:], true)
+	return nil
 }
 
 // soundBoxes reads the codec configuration boxes of a sound sample entry
@@ -735,12 +741,10 @@ func fourCC(code string) string {
 
 // walkBoxes calls fn with the type and body of each box in b, a sequence of
 // boxes such as a container's body. Size 0 means "to the end of b"; size 1
-// means a 64-bit size follows.
+// means a 64-bit size follows. Fewer than 8 bytes after the last box (the
+// zero terminators QuickTime writers leave) are ignored.
 func walkBoxes(b []byte, fn func(kind string, body []byte) error) error {
-	for len(b) > 0 {
-		if len(b) < 8 {
-			return malformed("%d stray bytes after the last box", len(b))
-		}
+	for len(b) >= 8 {
 		size := uint64(binary.BigEndian.Uint32(b))
 		kind := string(b[4:8])
 		header := uint64(8)

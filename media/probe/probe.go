@@ -113,18 +113,18 @@ func NewProbe(kind Kind) Prober {
 // parser from them, then feeds them and everything after to that parser.
 type head struct {
 	s      stream
-	bytes  []byte
-	chosen bool
-	ended  bool
+	first  []byte // the head collected so far
+	chosen bool   // the parser is picked and has been fed the head
+	ended  bool   // Result has run the end-of-stream checks
 }
 
 // write feeds p, calling choose once the head is complete.
 func (h *head) write(p []byte, choose func(head []byte)) {
 	if !h.chosen {
-		k := min(SniffLen-len(h.bytes), len(p))
-		h.bytes = append(h.bytes, p[:k]...)
+		k := min(SniffLen-len(h.first), len(p))
+		h.first = append(h.first, p[:k]...)
 		p = p[k:]
-		if len(h.bytes) < SniffLen {
+		if len(h.first) < SniffLen {
 			return
 		}
 		h.begin(choose)
@@ -135,9 +135,9 @@ func (h *head) write(p []byte, choose func(head []byte)) {
 // begin picks the parser from the head collected so far and feeds the head.
 func (h *head) begin(choose func(head []byte)) {
 	h.chosen = true
-	choose(h.bytes)
-	h.s.write(h.bytes)
-	h.bytes = nil
+	choose(h.first)
+	h.s.write(h.first)
+	h.first = nil
 }
 
 // end is called by Result: it starts the parser on a stream shorter than

@@ -42,6 +42,13 @@ func TestVideo(t *testing.T) {
 			VideoInfo{"mov", 10500, 1920, 1080, "apcn", ""}},
 		{"encrypted entry names its original format", movieFile(ftyp("isom"), videoMovie(visualEntry("encv", 640, 480, box("sinf", box("frma", []byte("avc1")))), nil)),
 			VideoInfo{"mp4", 10500, 640, 480, "avc1", ""}},
+		{"mvhd version 1, no tkhd duration", movieFile(ftyp("isom"), box("moov", fullBox("mvhd", 1, be64(0), be64(0), be32(90000), be64(90000*3600*30), make([]byte, 80)),
+			trak(trackSpec{handler: "vide", timescale: 90000, mediaDur: 90000, entry: visualEntry("av01", 7680, 4320)}))),
+			VideoInfo{"mp4", 3600 * 30 * 1000, 7680, 4320, "av01", ""}},
+		{"no movie duration: longest track", movieFile(ftyp("isom"), box("moov", mvhd(1000, 0),
+			trak(trackSpec{handler: "vide", timescale: 25, mediaDur: 250, entry: visualEntry("mp4v", 720, 576)}),
+			trak(trackSpec{handler: "soun", timescale: 48000, mediaDur: 48000 * 11, entry: soundEntry("ac-3", 6, 16, 48000)}))),
+			VideoInfo{"mp4", 11000, 720, 576, "mp4v", "ac-3"}},
 		{"fragmented: duration from mehd", movieFile(ftyp("iso6", "dash"), box("moov", mvhd(1000, 0),
 			trak(trackSpec{handler: "vide", timescale: 90000, entry: visualEntry("avc1", 320, 240)}),
 			box("mvex", fullBox("mehd", 0, be32(4321)))), box("moof"), mdat),
@@ -75,6 +82,7 @@ func TestVideoProblems(t *testing.T) {
 		{"short mvhd", movieFile(ftyp("isom"), box("moov", fullBox("mvhd", 0, be32(0)))), ErrMalformed, "short mvhd"},
 		{"moov to the end", movieFile(ftyp("isom"), be32(0), []byte("moov"), make([]byte, 100)), ErrLimit, "moov box running to the end"},
 		{"bad 64-bit size", movieFile(ftyp("isom"), be32(1), []byte("mdat"), be64(3)), ErrMalformed, "64-bit size 3"},
+		{"cut in moov", movieFile(ftyp("isom"), videoMovie(visualEntry("avc1", 64, 48), nil))[:100], ErrMalformed, "stream ends 76 bytes into a moov box of"},
 		{"png", encodePNG(t, opaqueRGBA(2, 2)), ErrUnsupported, "image/png"},
 	}
 	for _, tt := range tests {

@@ -133,11 +133,13 @@ func (p *wavParser) chunk(b []byte) {
 }
 
 // next passes over n bytes, then reads the next chunk header unless the
-// RIFF form ends there or everything needed is known.
+// RIFF form ends there with everything needed known (a form size too small
+// to hold its chunks is not believed), or the size is unknown and
+// everything needed is known.
 func (p *wavParser) next(n int64) {
 	p.s.discard(n)
 	end := p.s.pos + n
-	if (p.formEnd >= 0 && end+8 > p.formEnd) || (p.haveFmt && p.haveData && p.formEnd < 0) {
+	if p.haveFmt && p.haveData && (p.formEnd < 0 || end+8 > p.formEnd) {
 		p.s.stop()
 		return
 	}
