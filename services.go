@@ -163,3 +163,24 @@ type AuditFilter struct {
 type AuditService interface {
 	ListAudit(ctx context.Context, p *Principal, f AuditFilter) ([]*AuditEntry, int, error)
 }
+
+// StoredResponse is a completed response kept for Idempotency-Key replays.
+type StoredResponse struct {
+	Status int
+	Header map[string]string
+	Body   []byte
+}
+
+// IdempotencyStore keeps the first completed response of each
+// Idempotency-Key for 24 hours.
+//
+// Errors: ErrIdempotencyKeyReused, ErrIdempotencyInProgress.
+type IdempotencyStore interface {
+	// ClaimIdempotencyKey starts a request under scope; nil, nil means the
+	// caller owns it and must complete or release it; a response means a
+	// replay.
+	ClaimIdempotencyKey(ctx context.Context, scope, requestHash string, lease, ttl time.Duration) (*StoredResponse, error)
+	CompleteIdempotencyKey(ctx context.Context, scope string, resp StoredResponse) error
+	ReleaseIdempotencyKey(ctx context.Context, scope string) error
+	ExtendIdempotencyKey(ctx context.Context, scope string, lease time.Duration) error
+}

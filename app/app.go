@@ -54,6 +54,13 @@ type Config struct {
 	PaystackAPIBase     string
 	PaystackSecretKey   string
 
+	// RedisKeyPrefix prefixes the rate-limit keys in Redis (tests isolate
+	// themselves with it); empty means the default.
+	RedisKeyPrefix string
+	// IdempotencyLease is how long a running Idempotency-Key request holds
+	// its key without renewal (tests of crash recovery shorten it).
+	IdempotencyLease time.Duration
+
 	// JobWorkers is how many background jobs run at once.
 	JobWorkers int
 	// JobPollInterval is how often idle workers look for jobs (tests
@@ -175,6 +182,17 @@ func New(cfg Config, db *sqlstore.DB, log *slog.Logger) (*App, error) {
 	if err != nil {
 		return nil, fmt.Errorf("TONEGRID_MAIL: %w", err)
 	}
+	sealer, err := secret.NewSealer(secret.DeriveKey(master, "data at rest"))
+	if err != nil {
+		return nil, err
+	}
+	db.SetSealer(sealer)
+	limiter, lockout, err := rateLimits(cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	q.AddPeriodic(time.Hour, func() jobs.Args { return purgeIdempotencyArgs{} })
+	jobs.Register(q, jobs.Worker[purgeIdempotencyArgs](&purgeIdempotencyWorker{db: db, log: log}))
 	mailKey := secret.DeriveKey(master, "mail jobs")
 	jobs.Register(q, jobs.Worker[mail.SendArgs](&mail.Worker{Key: mailKey, Sender: sender, Log: log}))
 	jobs.Register(q, jobs.Worker[auth.PasswordResetArgs](&auth.ResetWorker{Service: authSvc}))
@@ -188,16 +206,22 @@ func New(cfg Config, db *sqlstore.DB, log *slog.Logger) (*App, error) {
 
 	srv := httpapi.New(httpapi.Config{
 		PublicHost:        cfg.PublicHost,
+		RateLimitAuth:     cfg.RateLimitAuth,
 		RateLimitStandard: cfg.RateLimitStandard,
+		RateLimitBulk:     cfg.RateLimitBulk,
+		IdempotencyLease:  cfg.IdempotencyLease,
 		DatabaseDialect:   db.Dialect().String(),
 		TrustedProxies:    cfg.TrustedProxies,
 	}, httpapi.Deps{
-		Health:  health{db: db, queue: q},
-		Auth:    authSvc,
-		Users:   db,
-		Tenants: db,
-		APIKeys: authSvc,
-		Audit:   db,
+		Health:      health{db: db, queue: q},
+		Auth:        authSvc,
+		Users:       db,
+		Tenants:     db,
+		APIKeys:     authSvc,
+		Audit:       db,
+		Limiter:     limiter,
+		Lockout:     lockout,
+		Idempotency: db,
 	}, log)
 	return &App{Config: cfg, DB: db, Queue: q, Auth: authSvc, HTTP: srv, Handler: srv.Handler(), Log: log}, nil
 }

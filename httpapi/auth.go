@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"bufio"
+	"errors"
 	"io"
 	"net/http"
 	"time"
@@ -169,7 +170,25 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	// Five failed logins for an email block it for the rest of the window,
+	// even with the right password and whether or not the account exists.
+	key := loginKey(in.Email)
+	if s.deps.Lockout != nil {
+		blocked, retry, err := s.deps.Lockout.Blocked(r.Context(), key)
+		if err != nil {
+			s.log.WarnContext(r.Context(), "login lockout", "request_id", requestIDFrom(r.Context()), "error", err)
+		}
+		if blocked {
+			setRetryAfter(w, retry)
+			return tonegrid.ErrRateLimited
+		}
+	}
 	sess, err := s.deps.Auth.Login(r.Context(), in.Email, in.Password, within)
+	if errors.Is(err, tonegrid.ErrInvalidCredentials) && s.deps.Lockout != nil {
+		if _, ferr := s.deps.Lockout.Failure(r.Context(), key); ferr != nil {
+			s.log.WarnContext(r.Context(), "login lockout", "request_id", requestIDFrom(r.Context()), "error", ferr)
+		}
+	}
 	if err != nil {
 		return err
 	}

@@ -72,7 +72,7 @@ func TestEveryResponseCarriesRequestIDAndRateLimitHeaders(t *testing.T) {
 				limit, _ := strconv.Atoi(resp.Header.Get("X-RateLimit-Limit"))
 				remaining, err := strconv.Atoi(resp.Header.Get("X-RateLimit-Remaining"))
 				reset, _ := strconv.ParseInt(resp.Header.Get("X-RateLimit-Reset"), 10, 64)
-				if limit != 120 || err != nil || remaining > limit || reset < time.Now().Unix() || reset > time.Now().Add(2*time.Minute).Unix() {
+				if limit != srv.App.Config.RateLimitStandard || err != nil || remaining > limit || reset < time.Now().Unix() || reset > time.Now().Add(2*time.Minute).Unix() {
 					t.Errorf("rate limit headers = %q %q %q", resp.Header.Get("X-RateLimit-Limit"), resp.Header.Get("X-RateLimit-Remaining"), resp.Header.Get("X-RateLimit-Reset"))
 				}
 				if tt.status >= 400 {

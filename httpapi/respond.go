@@ -119,13 +119,13 @@ func (s *Server) writeErrorBody(w http.ResponseWriter, r *http.Request, e *toneg
 			}
 		}
 	}
-	if e.Status == http.StatusServiceUnavailable && w.Header().Get("Retry-After") == "" {
-		w.Header().Set("Retry-After", "5")
+	if w.Header().Get("Retry-After") == "" {
+		switch e.Status {
+		case http.StatusServiceUnavailable:
+			w.Header().Set("Retry-After", "5")
+		case http.StatusTooManyRequests:
+			w.Header().Set("Retry-After", "60")
+		}
 	}
 	writeJSON(w, e.Status, body)
-}
-
-// localeOf picks the locale of a request's messages.
-func localeOf(r *http.Request) string {
-	return i18n.Default
 }

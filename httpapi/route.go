@@ -14,11 +14,13 @@ type handlerFunc func(w http.ResponseWriter, r *http.Request) error
 // rateClass names the rate limit a route counts against.
 type rateClass string
 
-// The rate classes of the contract.
+// The rate classes of the contract, and classNone for what is never
+// limited (health checks of load balancers).
 const (
 	classStandard rateClass = "standard"
 	classAuth     rateClass = "auth"
 	classBulk     rateClass = "bulk"
+	classNone     rateClass = "none"
 )
 
 // route is one row of the route table: what it serves and what it needs
@@ -38,6 +40,9 @@ type route struct {
 	class rateClass
 	// maxBody overrides Config.MaxJSONBody for this route, in bytes.
 	maxBody int64
+	// streaming marks routes whose body is a file streamed to storage: it
+	// is never read whole, so Idempotency-Key does not apply to them.
+	streaming bool
 }
 
 // pattern is the ServeMux pattern of the route: "GET /api/health".
@@ -70,18 +75,31 @@ func (s *Server) wrap(rt route) http.Handler {
 		ctx := tonegrid.WithRequestMeta(r.Context(), tonegrid.RequestMeta{
 			RequestID: requestIDFrom(r.Context()), IP: s.clientIP(r).String(), UserAgent: r.UserAgent(),
 		})
+		var p *tonegrid.Principal
+		var authErr error
 		if rt.perm != "" {
-			p, err := s.authorize(r.WithContext(ctx), rt)
-			if err != nil {
-				s.writeError(w, r, err)
-				return
-			}
-			ctx = withPrincipal(ctx, p)
-			if info != nil {
-				info.principal = p
+			p, authErr = s.authorize(r.WithContext(ctx), rt)
+			if authErr == nil {
+				ctx = withPrincipal(ctx, p)
+				if info != nil {
+					info.principal = p
+				}
 			}
 		}
 		r = r.WithContext(ctx)
+		// Failed authentications count against the client's address, so
+		// guessing tokens is limited too.
+		if !s.rateLimit(w, r, rt, p) {
+			return
+		}
+		if authErr != nil {
+			s.writeError(w, r, authErr)
+			return
+		}
+		if key, ok := idempotent(r, rt); ok && s.deps.Idempotency != nil {
+			s.serveIdempotent(w, r, rt, p, key)
+			return
+		}
 		if err := rt.handle(w, r); err != nil {
 			s.writeError(w, r, err)
 		}

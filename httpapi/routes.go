@@ -18,8 +18,8 @@ const (
 func (s *Server) routeTable() []route {
 	return []route{
 		// Health, documentation and the error catalogue.
-		{method: "GET", path: "/health", handle: s.handleHealth},
-		{method: "GET", path: "/api/health", handle: s.handleHealth},
+		{method: "GET", path: "/health", handle: s.handleHealth, class: classNone},
+		{method: "GET", path: "/api/health", handle: s.handleHealth, class: classNone},
 		{method: "GET", path: "/status", handle: s.handleStatusPage},
 		{method: "GET", path: "/errors", handle: s.handleErrorsPage},
 		{method: "GET", path: "/errors.json", handle: s.handleErrorsJSON},

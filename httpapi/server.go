@@ -14,9 +14,10 @@ import (
 	"net/netip"
 	"time"
 
-	"tonegrid"
-
 	"golang.org/x/sync/singleflight"
+
+	"tonegrid"
+	"tonegrid/ratelimit"
 )
 
 // Config holds the HTTP layer's settings, filled by cmd/tonegrid.
@@ -25,9 +26,15 @@ type Config struct {
 	PublicHost string
 	// MaxJSONBody bounds JSON request bodies, in bytes; 0 means 1 MiB.
 	MaxJSONBody int64
-	// RateLimitStandard is the standard class's limit per minute, reported
-	// in X-RateLimit-* headers.
+	// RateLimitAuth, RateLimitStandard and RateLimitBulk are the limits per
+	// minute and principal of the three rate classes.
+	RateLimitAuth     int
 	RateLimitStandard int
+	RateLimitBulk     int
+	// IdempotencyLease is how long a running Idempotency-Key request holds
+	// its key without renewing it; after a crash, a retry takes the key over
+	// once it runs out. 0 means 30 s.
+	IdempotencyLease time.Duration
 	// DatabaseDialect names the database on the status page.
 	DatabaseDialect string
 	// TrustedProxies are the peers whose X-Forwarded-For and
@@ -53,6 +60,13 @@ type Deps struct {
 	Tenants TenantService
 	APIKeys tonegrid.APIKeyService
 	Audit   tonegrid.AuditService
+
+	// Limiter counts requests per principal and class; Lockout counts failed
+	// logins per email. Nil means unlimited (tests of other parts).
+	Limiter ratelimit.Limiter
+	Lockout ratelimit.Lockout
+	// Idempotency keeps Idempotency-Key responses; nil ignores the header.
+	Idempotency tonegrid.IdempotencyStore
 }
 
 // TenantService is tonegrid.TenantService plus the root tenant, which
@@ -82,8 +96,17 @@ func New(cfg Config, deps Deps, log *slog.Logger) *Server {
 	if cfg.MaxJSONBody <= 0 {
 		cfg.MaxJSONBody = 1 << 20
 	}
+	if cfg.RateLimitAuth <= 0 {
+		cfg.RateLimitAuth = 5
+	}
 	if cfg.RateLimitStandard <= 0 {
 		cfg.RateLimitStandard = 120
+	}
+	if cfg.RateLimitBulk <= 0 {
+		cfg.RateLimitBulk = 30
+	}
+	if cfg.IdempotencyLease <= 0 {
+		cfg.IdempotencyLease = 30 * time.Second
 	}
 	if log == nil {
 		log = slog.Default()
@@ -108,6 +131,12 @@ func New(cfg Config, deps Deps, log *slog.Logger) *Server {
 // handler returns that is not in the catalogue (it still answers 500). Tests
 // pass t.Errorf.
 func (s *Server) FailOnUncatalogued(fail func(format string, args ...any)) { s.onUncatalogued = fail }
+
+// SetRateLimits changes the per-minute limits of the auth, standard and bulk
+// classes; tests lower them after arranging their data.
+func (s *Server) SetRateLimits(auth, standard, bulk int) {
+	s.cfg.RateLimitAuth, s.cfg.RateLimitStandard, s.cfg.RateLimitBulk = auth, standard, bulk
+}
 
 // Handler returns the root handler: middleware around the route table.
 func (s *Server) Handler() http.Handler { return s.handler }

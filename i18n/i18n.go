@@ -10,6 +10,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"golang.org/x/text/language"
 )
 
 // Default is the locale used when nothing better matches.
@@ -110,4 +112,39 @@ func Message(locale, code string, params map[string]any) string {
 	}
 	b.WriteString(tmpl)
 	return b.String()
+}
+
+// matcher matches requested languages against the supported locales.
+var matcher, matcherTags = func() (language.Matcher, []string) {
+	names := Locales()
+	// The default comes first: it is what the matcher falls back to.
+	ordered := []string{Default}
+	for _, n := range names {
+		if n != Default {
+			ordered = append(ordered, n)
+		}
+	}
+	tags := make([]language.Tag, len(ordered))
+	for i, n := range ordered {
+		tags[i] = language.Make(n)
+	}
+	return language.NewMatcher(tags), ordered
+}()
+
+// Match picks the supported locale that best fits an Accept-Language
+// header, honouring q-values (q=0 refuses a language). ok is false when
+// nothing fits, so the caller can fall back to a saved preference.
+func Match(acceptLanguage string) (locale string, ok bool) {
+	if acceptLanguage == "" || len(acceptLanguage) > 1000 {
+		return Default, false
+	}
+	tags, _, err := language.ParseAcceptLanguage(acceptLanguage)
+	if err != nil || len(tags) == 0 {
+		return Default, false
+	}
+	_, index, conf := matcher.Match(tags...)
+	if conf == language.No {
+		return Default, false
+	}
+	return matcherTags[index], true
 }

@@ -35,3 +35,29 @@ func TestEveryLocaleHasEveryCode(t *testing.T) {
 		}
 	}
 }
+
+func TestMatch(t *testing.T) {
+	for _, tt := range []struct {
+		header string
+		want   string
+		ok     bool
+	}{
+		{"fr", "fr", true},
+		{"fr-CH, fr;q=0.9, en;q=0.8", "fr", true},
+		{"de-AT", "de", true},
+		{"pt-BR", "pt", true},
+		{"es-419", "es", true},
+		{"ja, es;q=0.5", "es", true},
+		{"en;q=0.1, de;q=0.9", "de", true},
+		{"de;q=0, fr;q=0.2", "fr", true},
+		{"ja", "en", false},
+		{"", "en", false},
+		{"*", "en", false},
+		{"not a header;;;", "en", false},
+	} {
+		got, ok := Match(tt.header)
+		if got != tt.want || ok != tt.ok {
+			t.Errorf("Match(%q) = %q, %v; want %q, %v", tt.header, got, ok, tt.want, tt.ok)
+		}
+	}
+}

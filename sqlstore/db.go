@@ -20,6 +20,8 @@ import (
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 	_ "modernc.org/sqlite"             // registers the "sqlite" driver
+
+	"tonegrid/secret"
 )
 
 // DB is a handle on the ToneGrid database. On SQLite it holds one writer
@@ -30,9 +32,10 @@ type DB struct {
 	read    *sql.DB
 	jobs    JobInserter
 
-	mailQueue         MailQueue
-	publicURL         string
-	authHooks         []func()
+	mailQueue MailQueue
+	sealer    *secret.Sealer
+	publicURL string
+	authHooks []func()
 	// ping is "SELECT 1" prepared on the reader pool: health checks run
 	// often enough that parsing it each time shows.
 	ping *sql.Stmt

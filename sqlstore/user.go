@@ -208,6 +208,9 @@ func (db *DB) UpdateProfile(ctx context.Context, p *tonegrid.Principal, upd tone
 	if err != nil {
 		return nil, err
 	}
+	// The cached principal carries the profile (its locale picks the
+	// language of error messages).
+	tx.authChanged = true
 	return u, tx.commit()
 }
 

@@ -63,6 +63,9 @@ func NewWithDB(t testing.TB, db *sqlstore.DB, opts ...Option) *Server {
 		DataDir: dir, PublicHost: "127.0.0.1", JobWorkers: 4, JobPollInterval: 100 * time.Millisecond,
 		Mail: "dir:" + filepath.Join(dir, "mail"), AdminEmail: AdminEmail, AdminPassword: AdminPassword,
 		Password: &password.Params{MemoryKiB: 64, Iterations: 1, Parallelism: 1, SaltLen: 16, KeyLen: 32},
+		// Tests make many requests from one address; the limits get their
+		// own tests, which lower them.
+		RateLimitAuth: 100000, RateLimitStandard: 100000, RateLimitBulk: 100000,
 	}
 	for _, o := range opts {
 		o(&cfg)
