@@ -235,6 +235,20 @@ func (s *Service) Login(ctx context.Context, email, plain string, within *tonegr
 		s.audit(ctx, nil, t.ID, "auth.login_failed", "user", u.UUID, nil)
 		return nil, tonegrid.ErrInvalidCredentials
 	}
+	if _, err := s.mayStartSession(ctx, u, t); err != nil {
+		return nil, err
+	}
+	refresh, rec := s.newRefresh("")
+	if err := s.store.StartSession(ctx, u, t, rec); err != nil {
+		return nil, err
+	}
+	return s.session(u, t, u.Role, "", refresh, rec.ExpiresAt)
+}
+
+// mayStartSession refuses new sessions to suspended users and to users of a
+// suspended tenant (or one below a suspended tenant), and returns the fresh
+// authentication state otherwise.
+func (s *Service) mayStartSession(ctx context.Context, u *tonegrid.User, t *tonegrid.Tenant) (*tonegrid.AuthState, error) {
 	if u.Status == tonegrid.StatusSuspended {
 		return nil, tonegrid.ErrUserSuspended
 	}
@@ -245,11 +259,7 @@ func (s *Service) Login(ctx context.Context, email, plain string, within *tonegr
 	if st.Suspended {
 		return nil, tonegrid.ErrTenantSuspended
 	}
-	refresh, rec := s.newRefresh("")
-	if err := s.store.StartSession(ctx, u, t, rec); err != nil {
-		return nil, err
-	}
-	return s.session(u, t, u.Role, "", refresh, rec.ExpiresAt)
+	return st, nil
 }
 
 // audit records an event without failing the caller's request when the
@@ -270,15 +280,9 @@ func (s *Service) Refresh(ctx context.Context, refreshToken string) (*tonegrid.S
 	if err != nil {
 		return nil, err
 	}
-	if u.Status == tonegrid.StatusSuspended {
-		return nil, tonegrid.ErrUserSuspended
-	}
-	st, err := s.store.AuthStateOf(ctx, u.UUID, t.UUID)
+	st, err := s.mayStartSession(ctx, u, t)
 	if err != nil {
 		return nil, err
-	}
-	if st.Suspended {
-		return nil, tonegrid.ErrTenantSuspended
 	}
 	return s.session(st.User, t, st.User.Role, "", next, rec.ExpiresAt)
 }

@@ -131,19 +131,25 @@ func (s *Server) handleVerifyOTP(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (s *Server) handleResendOTP(w http.ResponseWriter, r *http.Request) error {
+// decodeEmail reads the {email} body of resend-otp and forgot-password.
+func decodeEmail(r *http.Request) (string, error) {
 	var in struct {
 		Email string `json:"email"`
 	}
 	if err := decodeJSON(r, &in); err != nil {
-		return err
+		return "", err
 	}
 	var c checker
-	in.Email = c.email("email", in.Email)
-	if err := c.err(); err != nil {
+	email := c.email("email", in.Email)
+	return email, c.err()
+}
+
+func (s *Server) handleResendOTP(w http.ResponseWriter, r *http.Request) error {
+	email, err := decodeEmail(r)
+	if err != nil {
 		return err
 	}
-	if err := s.deps.Auth.ResendOTP(r.Context(), in.Email); err != nil {
+	if err := s.deps.Auth.ResendOTP(r.Context(), email); err != nil {
 		return err
 	}
 	writeDataMessage(w, http.StatusAccepted, nil, "If the account exists and its email is not verified yet, a new code is on its way.")
@@ -236,22 +242,15 @@ func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) handleForgotPassword(w http.ResponseWriter, r *http.Request) error {
-	var in struct {
-		Email string `json:"email"`
-	}
-	if err := decodeJSON(r, &in); err != nil {
-		return err
-	}
-	var c checker
-	in.Email = c.email("email", in.Email)
-	if err := c.err(); err != nil {
+	email, err := decodeEmail(r)
+	if err != nil {
 		return err
 	}
 	within, err := s.requestTenant(r)
 	if err != nil {
 		return err
 	}
-	if err := s.deps.Auth.ForgotPassword(r.Context(), in.Email, within); err != nil {
+	if err := s.deps.Auth.ForgotPassword(r.Context(), email, within); err != nil {
 		return err
 	}
 	writeDataMessage(w, http.StatusAccepted, nil, "If an account exists for this email, a reset link is on its way.")

@@ -47,10 +47,16 @@ func (db *DB) CreateAccount(ctx context.Context, in tonegrid.NewAccount) (*toneg
 	return u, t, nil
 }
 
+// liveUserByEmail reads the user with email that is not deleted;
+// sql.ErrNoRows when there is none.
+func liveUserByEmail(ctx context.Context, q querier, email string) (*tonegrid.User, error) {
+	return scanUser(q.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users u WHERE u.email = $1 AND u.deleted_at IS NULL`, tonegrid.NormalizeEmail(email)))
+}
+
 // UserByEmail returns the live user with email and their tenant, or
 // ErrUserNotFound.
 func (db *DB) UserByEmail(ctx context.Context, email string) (*tonegrid.User, *tonegrid.Tenant, error) {
-	u, err := scanUser(db.queryRow(ctx, `SELECT `+userColumns+` FROM users u WHERE u.email = $1 AND u.deleted_at IS NULL`, tonegrid.NormalizeEmail(email)))
+	u, err := liveUserByEmail(ctx, reader{db}, email)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil, tonegrid.ErrUserNotFound
 	}
@@ -283,7 +289,7 @@ func (db *DB) ReplaceOTP(ctx context.Context, email, hash string, expires time.T
 		return err
 	}
 	defer tx.Rollback()
-	u, err := scanUser(tx.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users u WHERE u.email = $1 AND u.deleted_at IS NULL`, tonegrid.NormalizeEmail(email)))
+	u, err := liveUserByEmail(ctx, tx, email)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil
 	}
@@ -313,7 +319,7 @@ func (db *DB) CheckOTP(ctx context.Context, email, hash string, maxAttempts int)
 		return nil, err
 	}
 	defer tx.Rollback()
-	u, err := scanUser(tx.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users u WHERE u.email = $1 AND u.deleted_at IS NULL`, tonegrid.NormalizeEmail(email)))
+	u, err := liveUserByEmail(ctx, tx, email)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, tonegrid.ErrOTPInvalid
 	}
@@ -374,7 +380,7 @@ func (db *DB) StartPasswordReset(ctx context.Context, email, withinTenantUUID, t
 		return err
 	}
 	defer tx.Rollback()
-	u, err := scanUser(tx.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users u WHERE u.email = $1 AND u.deleted_at IS NULL`, tonegrid.NormalizeEmail(email)))
+	u, err := liveUserByEmail(ctx, tx, email)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil
 	}
