@@ -86,7 +86,8 @@ type InviteInput struct {
 // UserService manages the users of the caller's tenant.
 //
 // Errors: ErrValidation, ErrUserNotFound, ErrCannotDeleteSelf, ErrForbidden
-// (granting a role above one's own).
+// (granting a role above one's own), ErrPlanLimitReached (inviting past the
+// plan's team seats).
 type UserService interface {
 	UpdateProfile(ctx context.Context, p *Principal, upd UserUpdate) (*User, error)
 	ListUsers(ctx context.Context, p *Principal, page Page) ([]*User, int, error)
@@ -117,7 +118,8 @@ type ClientInput struct {
 // TenantService manages the caller's tenant and its client tenants.
 //
 // Errors: ErrValidation, ErrTenantUnresolved, ErrClientNotFound,
-// ErrDomainTaken.
+// ErrDomainTaken, ErrPlanLimitReached (a client owner past the plan's team
+// seats).
 type TenantService interface {
 	// ResolveTenant finds the tenant that serves host (a white-label
 	// domain, or the platform's own host for the root).

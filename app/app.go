@@ -19,6 +19,7 @@ import (
 
 	"tonegrid"
 	"tonegrid/auth"
+	"tonegrid/billing"
 	"tonegrid/httpapi"
 	"tonegrid/jobs"
 	"tonegrid/mail"
@@ -53,6 +54,9 @@ type Config struct {
 	StripeWebhookSecret string
 	PaystackAPIBase     string
 	PaystackSecretKey   string
+	// ProviderTimeout bounds each call to a payment provider (tests
+	// shorten it); zero means billing.DefaultTimeout.
+	ProviderTimeout time.Duration
 
 	// JobWorkers is how many background jobs run at once.
 	JobWorkers int
@@ -186,6 +190,12 @@ func New(cfg Config, db *sqlstore.DB, log *slog.Logger) (*App, error) {
 	db.SetPublicURL(publicURL(cfg))
 	db.OnAuthChange(authSvc.Forget)
 
+	billingSvc := billing.New(db, billing.Config{
+		StripeAPIBase: cfg.StripeAPIBase, StripeSecretKey: cfg.StripeSecretKey, StripeWebhookSecret: cfg.StripeWebhookSecret,
+		PaystackAPIBase: cfg.PaystackAPIBase, PaystackSecretKey: cfg.PaystackSecretKey,
+		Timeout: cfg.ProviderTimeout, ReturnURL: publicURL(cfg) + "/billing/return", Log: log,
+	})
+
 	srv := httpapi.New(httpapi.Config{
 		PublicHost:        cfg.PublicHost,
 		RateLimitStandard: cfg.RateLimitStandard,
@@ -198,6 +208,7 @@ func New(cfg Config, db *sqlstore.DB, log *slog.Logger) (*App, error) {
 		Tenants: db,
 		APIKeys: authSvc,
 		Audit:   db,
+		Billing: billingSvc,
 	}, log)
 	return &App{Config: cfg, DB: db, Queue: q, Auth: authSvc, HTTP: srv, Handler: srv.Handler(), Log: log}, nil
 }

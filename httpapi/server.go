@@ -53,6 +53,7 @@ type Deps struct {
 	Tenants TenantService
 	APIKeys tonegrid.APIKeyService
 	Audit   tonegrid.AuditService
+	Billing tonegrid.BillingService
 }
 
 // TenantService is tonegrid.TenantService plus the root tenant, which
