@@ -2,6 +2,7 @@ package tonegrid
 
 import (
 	"context"
+	"fmt"
 	"time"
 )
 
@@ -41,19 +42,24 @@ const (
 	LimitWebhooks PlanLimit = "webhooks"
 )
 
-// Label is how the limit reads in a message: "team seats".
-func (l PlanLimit) Label() string {
+// Label is how n of the limit read in a message: "1 team seat", "5 team
+// seats".
+func (l PlanLimit) Label(n int) string {
+	one, many := string(l), string(l)
 	switch l {
 	case LimitReleasesPerYear:
-		return "releases per year"
+		one, many = "release per year", "releases per year"
 	case LimitDSPs:
-		return "stores per release"
+		one, many = "store per release", "stores per release"
 	case LimitTeamSeats:
-		return "team seats"
+		one, many = "team seat", "team seats"
 	case LimitWebhooks:
-		return "webhook subscriptions"
+		one, many = "webhook subscription", "webhook subscriptions"
 	}
-	return string(l)
+	if n == 1 {
+		return fmt.Sprintf("%d %s", n, one)
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }
 
 // PlanLimits are the limits of one plan; nil means unlimited.

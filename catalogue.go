@@ -354,7 +354,7 @@ var (
 		"Verifying a payment while the provider fails, times out, answers something unreadable or is not configured; nothing changed.",
 		"Retry the verification later; the provider's answer is in the audit log for the workspace's admins.")
 	ErrPlanLimitReached = register(http.StatusUnprocessableEntity, "plan_limit_reached",
-		"Your plan allows <max> <limit>. Upgrade your plan to add more.",
+		"Your plan allows <limit>. Upgrade your plan to add more.",
 		"Adding a user, client, release, store or webhook beyond what the workspace's plan allows.",
 		"Compare plans with GET /billing/plans and upgrade with POST /billing/checkout, or remove something first.")
 	ErrWebhookSignatureInvalid = register(http.StatusBadRequest, "webhook_signature_invalid",

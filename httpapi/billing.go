@@ -7,9 +7,9 @@ import (
 	"tonegrid"
 )
 
-// webhookBodyLimit bounds a payment provider's webhook body; their events
-// are a few kilobytes.
-const webhookBodyLimit = 256 << 10
+// webhookBodyLimit bounds a payment provider's webhook body, read whole to
+// check its signature; their events are a few kilobytes.
+const webhookBodyLimit = 1 << 20
 
 func (s *Server) handlePlanList(w http.ResponseWriter, r *http.Request) error {
 	plans, err := s.deps.Billing.ListPlans(r.Context())

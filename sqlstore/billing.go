@@ -443,7 +443,7 @@ func (tx *Tx) enforcePlanLimit(ctx context.Context, tenantID int64, kind tonegri
 		return translate(fmt.Errorf("count %s: %w", kind, err))
 	}
 	if current+adding > *max {
-		return tonegrid.ErrPlanLimitReached.Format(*max, kind.Label())
+		return tonegrid.ErrPlanLimitReached.Format(kind.Label(*max))
 	}
 	return nil
 }

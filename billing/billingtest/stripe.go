@@ -169,7 +169,9 @@ func (s *Stripe) update(id string, fields map[string]any) {
 }
 
 // Pay completes session id: status complete, payment_status paid.
-func (s *Stripe) Pay(id string) { s.update(id, map[string]any{"status": "complete", "payment_status": "paid"}) }
+func (s *Stripe) Pay(id string) {
+	s.update(id, map[string]any{"status": "complete", "payment_status": "paid"})
+}
 
 // Expire lets session id expire unpaid.
 func (s *Stripe) Expire(id string) { s.update(id, map[string]any{"status": "expired"}) }
