@@ -62,7 +62,8 @@ type Config struct {
 	// added (and "&cancelled=1" on the cancel link).
 	ReturnURL string
 	Now       func() time.Time
-	Log       *slog.Logger
+	// Log hears of webhook events that changed nothing.
+	Log *slog.Logger
 }
 
 // Service implements tonegrid.BillingService.
@@ -105,9 +106,9 @@ func (s *Service) CurrentSubscription(ctx context.Context, p *tonegrid.Principal
 }
 
 // Checkout starts paying for plan at provider. The free plan is activated
-// at once (whatever the provider) and answered with ErrPlanFree. A provider that fails, times out
-// or has no key is ErrPaymentInitFailed, with its answer in the tenant's
-// audit log.
+// at once (whatever the provider) and answered with ErrPlanFree. A provider
+// that fails, times out or has no key is ErrPaymentInitFailed, with its
+// answer in the tenant's audit log.
 func (s *Service) Checkout(ctx context.Context, p *tonegrid.Principal, planSlug, providerName string) (*tonegrid.CheckoutStart, error) {
 	plan, err := s.store.PlanBySlug(ctx, planSlug)
 	if err != nil {
@@ -275,6 +276,10 @@ func (s *Service) HandleWebhook(ctx context.Context, provider, signature string,
 	}
 	_, err = s.store.SettleCheckout(ctx, nil, report)
 	if errors.Is(err, tonegrid.ErrPaymentFailed) {
+		// Unknown, failed or mismatched checkouts are in the tenant's audit
+		// log when there is a tenant; the operator hears of all of them.
+		s.cfg.Log.WarnContext(ctx, "billing webhook event did not activate a plan", "provider", provider,
+			"event_id", report.EventID, "event_type", report.EventType, "reference", report.Reference, "status", string(report.Status))
 		return nil
 	}
 	return err

@@ -194,9 +194,15 @@ func addInterval(t time.Time, interval string) time.Time {
 // activatePlan puts a tenant on plan, paid through provider and reference
 // (empty for the free plan), and records it in the audit log. Paying again
 // for the plan that is running extends its period from its current end;
-// any other change starts a new period now (no proration).
+// any other change starts a new period now (no proration). The tenant's row
+// is locked first, so two activations of one tenant (two checkouts paid at
+// once) apply one after the other even before it has a subscription row.
 func (tx *Tx) activatePlan(ctx context.Context, p *tonegrid.Principal, tenantID int64, plan *tonegrid.Plan, provider, reference, via string) (*tonegrid.Subscription, error) {
-	cur, err := findSubscriptionRow(ctx, tx, tenantID, tx.db.dialect.forUpdate())
+	var locked int64
+	if err := tx.QueryRowContext(ctx, `SELECT id FROM tenants WHERE id = $1`+tx.db.dialect.forNoKeyUpdate(), tenantID).Scan(&locked); err != nil {
+		return nil, translate(fmt.Errorf("lock tenant %d for its subscription: %w", tenantID, err))
+	}
+	cur, err := findSubscriptionRow(ctx, tx, tenantID, "")
 	if err != nil {
 		return nil, err
 	}
