@@ -349,4 +349,20 @@ var (
 		"Payment initialization failed.",
 		"The payment provider failed, timed out or is not configured when the checkout starts.",
 		"Retry later; the provider's answer is in the audit log for the workspace's admins.")
+	ErrPaymentProviderUnavailable = register(http.StatusBadGateway, "payment_provider_unavailable",
+		"Payment provider unavailable. Please try again later.",
+		"Verifying a payment while the provider fails, times out, answers something unreadable or is not configured; nothing changed.",
+		"Retry the verification later; the provider's answer is in the audit log for the workspace's admins.")
+	ErrPlanLimitReached = register(http.StatusUnprocessableEntity, "plan_limit_reached",
+		"Your plan allows <limit>. Upgrade your plan to add more.",
+		"Adding a user, client, release, store or webhook beyond what the workspace's plan allows.",
+		"Compare plans with GET /billing/plans and upgrade with POST /billing/checkout, or remove something first.")
+	ErrWebhookSignatureInvalid = register(http.StatusBadRequest, "webhook_signature_invalid",
+		"Invalid webhook signature.",
+		"A payment provider webhook arrives without a signature header, with a malformed one, or with one that does not match the body.",
+		"Providers only: sign the exact body with the configured secret (Stripe-Signature, x-paystack-signature).")
+	ErrWebhookSignatureStale = register(http.StatusBadRequest, "webhook_signature_stale",
+		"Webhook signature timestamp is outside the 300-second tolerance.",
+		"A Stripe webhook is correctly signed but its t= timestamp is more than 300 seconds away from the server's clock (a replay, or a wrong clock).",
+		"Providers only: send events when they happen; check the sender's and the server's clocks.")
 )

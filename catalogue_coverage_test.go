@@ -25,7 +25,6 @@ var notYetReturned = map[string]bool{
 	"bulk_too_large": true, "webhook_not_found": true, "webhook_limit": true,
 	"statement_not_found": true, "payee_statement_not_found": true, "payout_not_found": true, "period_not_found": true,
 	"statement_not_draft": true, "payee_statement_not_draft": true, "period_code_taken": true,
-	"payment_failed": true, "plan_free": true, "payment_init_failed": true,
 }
 
 // moduleFiles parses every Go file of the module, tests included when

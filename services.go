@@ -86,7 +86,8 @@ type InviteInput struct {
 // UserService manages the users of the caller's tenant.
 //
 // Errors: ErrValidation, ErrUserNotFound, ErrCannotDeleteSelf, ErrForbidden
-// (granting a role above one's own).
+// (granting a role above one's own), ErrPlanLimitReached (inviting past the
+// plan's team seats).
 type UserService interface {
 	UpdateProfile(ctx context.Context, p *Principal, upd UserUpdate) (*User, error)
 	ListUsers(ctx context.Context, p *Principal, page Page) ([]*User, int, error)
@@ -116,8 +117,9 @@ type ClientInput struct {
 
 // TenantService manages the caller's tenant and its client tenants.
 //
-// Errors: ErrValidation, ErrTenantUnresolved, ErrClientNotFound,
-// ErrDomainTaken.
+// Errors: ErrValidation (a domain another tenant claims is a "taken" field
+// error), ErrTenantUnresolved, ErrClientNotFound, ErrPlanLimitReached (a
+// client owner past the plan's team seats).
 type TenantService interface {
 	// ResolveTenant finds the tenant that serves host (a white-label
 	// domain, or the platform's own host for the root).

@@ -19,6 +19,7 @@ import (
 
 	"tonegrid"
 	"tonegrid/auth"
+	"tonegrid/billing"
 	"tonegrid/httpapi"
 	"tonegrid/jobs"
 	"tonegrid/mail"
@@ -53,6 +54,9 @@ type Config struct {
 	StripeWebhookSecret string
 	PaystackAPIBase     string
 	PaystackSecretKey   string
+	// ProviderTimeout bounds each call to a payment provider (tests
+	// shorten it); zero means billing.DefaultTimeout.
+	ProviderTimeout time.Duration
 
 	// RedisKeyPrefix prefixes the rate-limit keys in Redis (tests isolate
 	// themselves with it); empty means the default.
@@ -204,6 +208,12 @@ func New(cfg Config, db *sqlstore.DB, log *slog.Logger) (*App, error) {
 	db.SetPublicURL(publicURL(cfg))
 	db.OnAuthChange(authSvc.Forget)
 
+	billingSvc := billing.New(db, billing.Config{
+		StripeAPIBase: cfg.StripeAPIBase, StripeSecretKey: cfg.StripeSecretKey, StripeWebhookSecret: cfg.StripeWebhookSecret,
+		PaystackAPIBase: cfg.PaystackAPIBase, PaystackSecretKey: cfg.PaystackSecretKey,
+		Timeout: cfg.ProviderTimeout, ReturnURL: publicURL(cfg) + "/billing/return", Log: log,
+	})
+
 	srv := httpapi.New(httpapi.Config{
 		PublicHost:        cfg.PublicHost,
 		RateLimitAuth:     cfg.RateLimitAuth,
@@ -222,6 +232,7 @@ func New(cfg Config, db *sqlstore.DB, log *slog.Logger) (*App, error) {
 		Limiter:     limiter,
 		Lockout:     lockout,
 		Idempotency: db,
+		Billing:     billingSvc,
 	}, log)
 	return &App{Config: cfg, DB: db, Queue: q, Auth: authSvc, HTTP: srv, Handler: srv.Handler(), Log: log}, nil
 }

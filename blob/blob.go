@@ -342,6 +342,23 @@ func newExactReader(r io.Reader, size int64) *exactReader {
 	return &exactReader{r: r, left: size, size: size}
 }
 
+// finish checks, once the consumer stopped reading, that the source had
+// exactly size bytes: an HTTP client stops after Content-Length bytes and
+// would never notice more.
+func (e *exactReader) finish() error {
+	if e.err != nil {
+		return e.err
+	}
+	if e.left > 0 {
+		return fmt.Errorf("%w: %d bytes, want %d", ErrSizeMismatch, e.size-e.left, e.size)
+	}
+	if _, err := e.read(make([]byte, 1)); err != nil && err != io.EOF {
+		e.err = err
+		return err
+	}
+	return nil
+}
+
 func (e *exactReader) Read(p []byte) (int, error) {
 	n, err := e.read(p)
 	if err != nil && err != io.EOF && e.err == nil {

@@ -491,6 +491,10 @@ func (s *s3Store) PutPart(ctx context.Context, key, uploadID string, n int, r io
 		}
 		return Part{}, fmt.Errorf("put part %d of %q: %w", n, key, mapS3Error(err))
 	}
+	if err := body.finish(); err != nil {
+		// The part stored holds the first size bytes; the caller retries it.
+		return Part{}, fmt.Errorf("put part %d of %q: %w", n, key, err)
+	}
 	return Part{Number: n, ETag: part.ETag, Size: size}, nil
 }
 

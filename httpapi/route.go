@@ -15,7 +15,8 @@ type handlerFunc func(w http.ResponseWriter, r *http.Request) error
 type rateClass string
 
 // The rate classes of the contract, and classNone for what is never
-// limited (health checks of load balancers).
+// limited: health checks of load balancers, and payment providers' webhooks
+// (authenticated by their signatures, retried by the provider when refused).
 const (
 	classStandard rateClass = "standard"
 	classAuth     rateClass = "auth"

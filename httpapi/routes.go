@@ -10,6 +10,7 @@ const (
 	keysManage   = tonegrid.PermAPIKeysManage
 	tenantsAdmin = tonegrid.PermTenantsManage
 	auditRead    = tonegrid.PermAuditRead
+	billingAdmin = tonegrid.PermBillingManage
 )
 
 // routeTable is every route the server answers, in one place. Each route
@@ -59,5 +60,14 @@ func (s *Server) routeTable() []route {
 		{method: "PATCH", path: "/api/tenants/clients/{uuid}", handle: s.handleClientUpdate, perm: tenantsAdmin},
 		{method: "POST", path: "/api/tenants/clients/{uuid}/login-as", handle: s.handleLoginAs, perm: tenantsAdmin},
 		{method: "GET", path: "/api/audit-log", handle: s.handleAuditList, perm: auditRead},
+
+		// Billing. Plans are public (pricing pages); the provider webhooks are
+		// public and authenticated by their signatures.
+		{method: "GET", path: "/api/billing/plans", handle: s.handlePlanList},
+		{method: "GET", path: "/api/billing/subscription", handle: s.handleSubscription, perm: self},
+		{method: "POST", path: "/api/billing/checkout", handle: s.handleCheckout, perm: billingAdmin},
+		{method: "POST", path: "/api/billing/verify", handle: s.handleVerifyPayment, perm: billingAdmin},
+		{method: "POST", path: "/api/billing/webhooks/stripe", handle: s.handleStripeWebhook, maxBody: webhookBodyLimit, class: classNone},
+		{method: "POST", path: "/api/billing/webhooks/paystack", handle: s.handlePaystackWebhook, maxBody: webhookBodyLimit, class: classNone},
 	}
 }

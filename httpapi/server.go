@@ -67,6 +67,8 @@ type Deps struct {
 	Lockout ratelimit.Lockout
 	// Idempotency keeps Idempotency-Key responses; nil ignores the header.
 	Idempotency tonegrid.IdempotencyStore
+	// Billing runs plans, checkouts and payment verification.
+	Billing tonegrid.BillingService
 }
 
 // TenantService is tonegrid.TenantService plus the root tenant, which

@@ -39,3 +39,14 @@ func (d Dialect) skipLocked() string {
 	}
 	return ""
 }
+
+// forNoKeyUpdate returns the suffix that serializes transactions on a row
+// without blocking inserts that reference it (PostgreSQL's FOR UPDATE
+// would conflict with the key-share locks foreign keys take, and deadlock
+// writers that inserted a referencing row first).
+func (d Dialect) forNoKeyUpdate() string {
+	if d == Postgres {
+		return " FOR NO KEY UPDATE"
+	}
+	return ""
+}

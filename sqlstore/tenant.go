@@ -218,13 +218,17 @@ func (db *DB) FindClient(ctx context.Context, p *tonegrid.Principal, uuid string
 }
 
 // CreateClient creates a client tenant below the caller's, with its owner
-// as label_admin, invited by mail.
+// as label_admin, invited by mail. The owner takes one of the caller's
+// tenant's team seats.
 func (db *DB) CreateClient(ctx context.Context, p *tonegrid.Principal, in tonegrid.ClientInput) (*tonegrid.Tenant, *tonegrid.User, error) {
 	tx, err := db.beginWrite(ctx)
 	if err != nil {
 		return nil, nil, err
 	}
 	defer tx.Rollback()
+	if err := tx.enforceSeats(ctx, p.Tenant.ID); err != nil {
+		return nil, nil, err
+	}
 	t, err := tx.insertTenant(ctx, p.Tenant, in.Name, p.Tenant.DefaultLocale)
 	if err != nil {
 		return nil, nil, err

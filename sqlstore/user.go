@@ -237,7 +237,8 @@ func (db *DB) ListUsers(ctx context.Context, p *tonegrid.Principal, page tonegri
 	return out, total, translate(rows.Err())
 }
 
-// InviteUser creates a user in the caller's tenant and mails an invitation.
+// InviteUser creates a user in the caller's tenant and mails an invitation;
+// the new user takes one of the plan's team seats.
 func (db *DB) InviteUser(ctx context.Context, p *tonegrid.Principal, in tonegrid.InviteInput) (*tonegrid.User, error) {
 	if err := mayGrant(p, in.Role); err != nil {
 		return nil, err
@@ -247,6 +248,9 @@ func (db *DB) InviteUser(ctx context.Context, p *tonegrid.Principal, in tonegrid
 		return nil, err
 	}
 	defer tx.Rollback()
+	if err := tx.enforceSeats(ctx, p.Tenant.ID); err != nil {
+		return nil, err
+	}
 	u, err := tx.inviteUser(ctx, p, p.Tenant, in)
 	if err != nil {
 		return nil, err
