@@ -118,7 +118,7 @@ func parseSpec(y []byte) (*apiSpec, error) {
 func (sc apiSchema) typeName() string {
 	switch {
 	case sc.Ref != "":
-		return sc.Ref[strings.LastIndexByte(sc.Ref, '/')+1:]
+		return sc.refName()
 	case sc.Items != nil:
 		return "array of " + sc.Items.typeName()
 	case len(sc.AllOf) > 0:
@@ -150,6 +150,14 @@ func (sc apiSchema) typeName() string {
 	return t
 }
 
+// refName is the name of the component schema sc refers to, or "".
+func (sc apiSchema) refName() string {
+	if sc.Ref == "" {
+		return ""
+	}
+	return sc.Ref[strings.LastIndexByte(sc.Ref, '/')+1:]
+}
+
 func joinTypes(list []apiSchema, sep string) string {
 	parts := make([]string, len(list))
 	for i, s := range list {
@@ -171,7 +179,9 @@ type (
 		Security                  string
 		Parameters                []docsField
 		RequestBody               string
-		Responses                 []docsResponse
+		// RequestSchema names the request body's schema, when it is one.
+		RequestSchema string
+		Responses     []docsResponse
 	}
 	docsField struct {
 		Name, In, Type, Description string
@@ -179,6 +189,8 @@ type (
 	}
 	docsResponse struct {
 		Status, Description, Schema string
+		// SchemaRef names the response's schema, when it is one.
+		SchemaRef string
 	}
 	docsSchema struct {
 		Name, Description string
@@ -295,6 +307,7 @@ func docsOp(path, method string, op apiOperation) docsOperation {
 	if op.RequestBody != nil {
 		for ct, media := range op.RequestBody.Content {
 			d.RequestBody = ct + ": " + media.Schema.typeName()
+			d.RequestSchema = media.Schema.refName()
 		}
 	}
 	codes := make([]string, 0, len(op.Responses))
@@ -309,7 +322,7 @@ func docsOp(path, method string, op apiOperation) docsOperation {
 			dr.Description = resp.Ref[strings.LastIndexByte(resp.Ref, '/')+1:]
 		}
 		for _, media := range resp.Content {
-			dr.Schema = media.Schema.typeName()
+			dr.Schema, dr.SchemaRef = media.Schema.typeName(), media.Schema.refName()
 		}
 		d.Responses = append(d.Responses, dr)
 	}
