@@ -100,15 +100,18 @@ const Worldwide = "WW"
 
 // Artist is a performer of the tenant's catalog.
 type Artist struct {
-	ID        int64     `json:"-"`
-	UUID      string    `json:"uuid"`
-	TenantID  int64     `json:"-"`
-	Name      string    `json:"name"`
-	Slug      string    `json:"slug"`
-	Country   string    `json:"country,omitempty"`
-	SpotifyID string    `json:"spotify_id,omitempty"`
-	AppleID   string    `json:"apple_id,omitempty"`
-	ISNI      string    `json:"isni,omitempty"`
+	ID        int64  `json:"-"`
+	UUID      string `json:"uuid"`
+	TenantID  int64  `json:"-"`
+	Name      string `json:"name"`
+	Slug      string `json:"slug"`
+	Country   string `json:"country,omitempty"`
+	SpotifyID string `json:"spotify_id,omitempty"`
+	AppleID   string `json:"apple_id,omitempty"`
+	ISNI      string `json:"isni,omitempty"`
+	// UserUUIDs are the users linked to the artist: a user with role
+	// artist may edit the releases this artist is credited on.
+	UserUUIDs []string  `json:"user_uuids"`
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
 }

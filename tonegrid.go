@@ -82,9 +82,9 @@ type User struct {
 	PasswordHash    string     `json:"-"`
 	// TokenVersion is carried by the user's access tokens; raising it cuts
 	// every token issued before (logout, password change, suspension).
-	TokenVersion int64 `json:"-"`
-	CreatedAt       time.Time  `json:"created_at"`
-	UpdatedAt       time.Time  `json:"updated_at"`
+	TokenVersion int64     `json:"-"`
+	CreatedAt    time.Time `json:"created_at"`
+	UpdatedAt    time.Time `json:"updated_at"`
 }
 
 // DSP is a store releases are delivered to (Spotify, Apple Music…).

@@ -72,8 +72,8 @@ type Config struct {
 	// suspension, revocation…) apply at once; those made through another
 	// instance within CacheTTL.
 	CacheTTL time.Duration
-	Now            func() time.Time
-	Log            *slog.Logger
+	Now      func() time.Time
+	Log      *slog.Logger
 }
 
 // Service implements tonegrid.AuthService and tonegrid.APIKeyService.

@@ -30,9 +30,9 @@ type DB struct {
 	read    *sql.DB
 	jobs    JobInserter
 
-	mailQueue         MailQueue
-	publicURL         string
-	authHooks         []func()
+	mailQueue MailQueue
+	publicURL string
+	authHooks []func()
 	// ping is "SELECT 1" prepared on the reader pool: health checks run
 	// often enough that parsing it each time shows.
 	ping *sql.Stmt

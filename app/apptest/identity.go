@@ -253,7 +253,6 @@ func (s *Server) Delete(path, token string) *Response {
 	return s.Do(Request{Method: http.MethodDelete, Path: path, Token: token})
 }
 
-
 // MasterKey returns the platform secret the server generated in its data
 // directory, for tests that forge tokens.
 func MasterKey(s *Server) ([]byte, error) {
