@@ -198,6 +198,7 @@ func New(cfg Config, db *sqlstore.DB, log *slog.Logger) (*App, error) {
 		Tenants: db,
 		APIKeys: authSvc,
 		Audit:   db,
+		Catalog: db,
 	}, log)
 	return &App{Config: cfg, DB: db, Queue: q, Auth: authSvc, HTTP: srv, Handler: srv.Handler(), Log: log}, nil
 }

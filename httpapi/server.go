@@ -53,6 +53,7 @@ type Deps struct {
 	Tenants TenantService
 	APIKeys tonegrid.APIKeyService
 	Audit   tonegrid.AuditService
+	Catalog tonegrid.CatalogService
 }
 
 // TenantService is tonegrid.TenantService plus the root tenant, which
@@ -61,6 +62,9 @@ type TenantService interface {
 	tonegrid.TenantService
 	RootTenant(ctx context.Context) (*tonegrid.Tenant, error)
 }
+
+// releaseCacheBytes bounds the rendered releases kept in memory.
+const releaseCacheBytes = 32 << 20
 
 // Server is the HTTP API. Build it with New and serve Handler().
 type Server struct {
@@ -71,6 +75,8 @@ type Server struct {
 	routes  []route
 	handler http.Handler
 	pings   singleflight.Group
+	// releaseDocs caches rendered GET /releases/:uuid bodies.
+	releaseDocs *renderCache
 
 	// onUncatalogued is called when a handler returns a *tonegrid.Error that
 	// is not in the catalogue; tests fail on it.
@@ -88,7 +94,7 @@ func New(cfg Config, deps Deps, log *slog.Logger) *Server {
 	if log == nil {
 		log = slog.Default()
 	}
-	s := &Server{cfg: cfg, deps: deps, log: log, started: time.Now()}
+	s := &Server{cfg: cfg, deps: deps, log: log, started: time.Now(), releaseDocs: newRenderCache(releaseCacheBytes)}
 	s.routes = s.routeTable()
 	mux := http.NewServeMux()
 	for _, rt := range s.routes {
