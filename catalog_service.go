@@ -47,6 +47,12 @@ type ReleaseFilter struct {
 	Page Page
 }
 
+// ReleaseVersion is a release's uuid with its DocVersion.
+type ReleaseVersion struct {
+	UUID       string
+	DocVersion int64
+}
+
 // ArtistInput is a new artist. An empty Slug is derived from the name.
 type ArtistInput struct {
 	Name      string
@@ -252,6 +258,12 @@ type ReleaseService interface {
 	FindRelease(ctx context.Context, p *Principal, uuid string) (*Release, error)
 	// ReleaseDocVersion reads only the DocVersion of a release, for caches.
 	ReleaseDocVersion(ctx context.Context, p *Principal, uuid string) (int64, error)
+	// ListReleaseVersions is ListReleases reduced to uuids and
+	// DocVersions, for callers that keep rendered releases.
+	ListReleaseVersions(ctx context.Context, p *Principal, f ReleaseFilter) ([]ReleaseVersion, int, error)
+	// FindReleases reads releases by uuid, without tracks, in no order;
+	// uuids of no release of the tenant are left out.
+	FindReleases(ctx context.Context, p *Principal, uuids []string) ([]*Release, error)
 	UpdateRelease(ctx context.Context, p *Principal, uuid string, upd ReleaseUpdate) (*Release, error)
 	DeleteRelease(ctx context.Context, p *Principal, uuid string, pre Precondition) error
 	// SubmitRelease runs the submit checks and puts the release in review.

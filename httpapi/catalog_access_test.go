@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"context"
 	"net/http"
 	"testing"
 
@@ -93,8 +94,18 @@ func TestReleaseReadsFollowEveryChange(t *testing.T) {
 			srv.Get("/api/releases/"+rel.UUID, label.Token).Data(t, http.StatusOK, &r)
 			return r
 		}
+		listed := func() releaseData {
+			t.Helper()
+			var list []releaseData
+			srv.Get("/api/releases", label.Token).Data(t, http.StatusOK, &list)
+			if len(list) != 1 {
+				t.Fatalf("list = %+v", list)
+			}
+			return list[0]
+		}
 		read()
 		read()
+		listed()
 		srv.SetAudio(t, tr.UUID, apptest.StoreReadyAudio)
 		if r := read(); len(r.Tracks) != 1 || string(r.Tracks[0].Audio) == "null" {
 			t.Errorf("audio written to the database not shown: %+v", r.Tracks)
@@ -102,6 +113,9 @@ func TestReleaseReadsFollowEveryChange(t *testing.T) {
 		srv.Patch("/api/artists/"+artist, label.Token, map[string]any{"name": "After"}).ExpectStatus(t, http.StatusOK)
 		if r := read(); r.Artists[0].Name != "After" {
 			t.Errorf("artist rename not shown: %+v", r.Artists)
+		}
+		if r := listed(); r.Artists[0].Name != "After" {
+			t.Errorf("artist rename not listed: %+v", r.Artists)
 		}
 		srv.Patch("/api/tracks/"+tr.UUID, label.Token, map[string]any{"artists": []map[string]string{{"artist_uuid": artist}}}).ExpectStatus(t, http.StatusOK)
 		srv.Patch("/api/artists/"+artist, label.Token, map[string]any{"name": "Again"}).ExpectStatus(t, http.StatusOK)
@@ -111,6 +125,26 @@ func TestReleaseReadsFollowEveryChange(t *testing.T) {
 		srv.Track(t, label.Token, rel.UUID, "Second")
 		if r := read(); len(r.Tracks) != 2 || r.TrackCount != 2 {
 			t.Errorf("added track not shown: %d tracks", len(r.Tracks))
+		}
+		if r := listed(); r.TrackCount != 2 {
+			t.Errorf("added track not counted in the list: %d", r.TrackCount)
+		}
+		if _, err := srv.DB.WriteDB().ExecContext(context.Background(), `UPDATE releases SET status = 'live' WHERE uuid = $1`, rel.UUID); err != nil {
+			t.Fatal(err)
+		}
+		if r := listed(); r.Status != "live" {
+			t.Errorf("status written to the database not listed: %s", r.Status)
+		}
+		var page struct {
+			Meta struct{ Total int } `json:"meta"`
+		}
+		srv.Get("/api/releases?status=live", label.Token).JSON(t, &page)
+		if page.Meta.Total != 1 {
+			t.Errorf("live total = %d", page.Meta.Total)
+		}
+		srv.Get("/api/releases?status=draft", label.Token).JSON(t, &page)
+		if page.Meta.Total != 0 {
+			t.Errorf("draft total = %d", page.Meta.Total)
 		}
 		srv.SetArtwork(t, rel.UUID, tonegrid.Artwork{Format: "png", Width: 10, Height: 10, ColorModel: "RGB"})
 		var withArt struct {

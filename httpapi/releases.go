@@ -178,6 +178,10 @@ func (c *checker) optionalLine(name string, f field[lineBody]) *tonegrid.Line {
 	return &tonegrid.Line{Year: f.value.Year, Holder: holder}
 }
 
+// handleReleaseList answers a page of releases. It reads the page's uuids
+// and document versions, takes each release's rendered JSON from memory
+// when its version is unchanged, reads only the others, and assembles the
+// page from the pieces.
 func (s *Server) handleReleaseList(w http.ResponseWriter, r *http.Request) error {
 	page, err := pageOf(r)
 	if err != nil {
@@ -195,11 +199,46 @@ func (s *Server) handleReleaseList(w http.ResponseWriter, r *http.Request) error
 	if err := c.err(); err != nil {
 		return err
 	}
-	releases, total, err := s.deps.Catalog.ListReleases(r.Context(), principalOf(r), f)
+	p := principalOf(r)
+	versions, total, err := s.deps.Catalog.ListReleaseVersions(r.Context(), p, f)
 	if err != nil {
 		return err
 	}
-	writeList(w, nonNil(releases), metaOf(page, total))
+	items := make([][]byte, len(versions))
+	var missing []string
+	for i, v := range versions {
+		if e, ok := s.releaseItems.get(renderKey{tenantID: p.Tenant.ID, uuid: v.UUID}, v.DocVersion); ok {
+			items[i] = e.body
+		} else {
+			missing = append(missing, v.UUID)
+		}
+	}
+	if len(missing) > 0 {
+		releases, err := s.deps.Catalog.FindReleases(r.Context(), p, missing)
+		if err != nil {
+			return err
+		}
+		rendered := make(map[string][]byte, len(releases))
+		for _, rel := range releases {
+			body, err := renderJSON(rel)
+			if err != nil {
+				return fmt.Errorf("render release %s: %w", rel.UUID, err)
+			}
+			s.releaseItems.put(renderKey{tenantID: p.Tenant.ID, uuid: rel.UUID}, renderEntry{version: rel.DocVersion, rowVersion: rel.RowVersion, body: body})
+			rendered[rel.UUID] = body
+		}
+		for i, v := range versions {
+			if items[i] == nil {
+				// nil when the release was deleted since the page was read.
+				items[i] = rendered[v.UUID]
+			}
+		}
+	}
+	body, err := renderList(items, metaOf(page, total))
+	if err != nil {
+		return err
+	}
+	writeRendered(w, http.StatusOK, body)
 	return nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
+	"strconv"
 	"sync"
 )
 
@@ -81,12 +82,55 @@ func renderData(data any) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// writeRendered writes a body rendered by renderData.
+// renderJSON renders v as writeData renders data: without HTML escaping,
+// without the trailing newline.
+func renderJSON(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}
+
+// renderList assembles the list envelope, as writeList writes it, from
+// items rendered by renderJSON; nil items are left out.
+func renderList(items [][]byte, meta listMeta) ([]byte, error) {
+	m, err := json.Marshal(meta)
+	if err != nil {
+		return nil, err
+	}
+	size := 64 + len(m)
+	for _, it := range items {
+		size += len(it) + 1
+	}
+	out := make([]byte, 0, size)
+	out = append(out, `{"success":true,"data":[`...)
+	first := true
+	for _, it := range items {
+		if it == nil {
+			continue
+		}
+		if !first {
+			out = append(out, ',')
+		}
+		first = false
+		out = append(out, it...)
+	}
+	out = append(out, `],"meta":`...)
+	out = append(out, m...)
+	return append(out, "}\n"...), nil
+}
+
+// writeRendered writes a body rendered by renderData, with its length, so
+// that it goes out in one piece rather than chunked.
 func writeRendered(w http.ResponseWriter, status int, body []byte) {
 	h := w.Header()
 	h["Content-Type"] = headerJSON
 	h["X-Content-Type-Options"] = headerNosniff
 	h["Cache-Control"] = headerNoStore
+	h["Content-Length"] = []string{strconv.Itoa(len(body))}
 	w.WriteHeader(status)
 	w.Write(body)
 }

@@ -63,7 +63,7 @@ type TenantService interface {
 	RootTenant(ctx context.Context) (*tonegrid.Tenant, error)
 }
 
-// releaseCacheBytes bounds the rendered releases kept in memory.
+// releaseCacheBytes bounds each cache of rendered releases.
 const releaseCacheBytes = 32 << 20
 
 // Server is the HTTP API. Build it with New and serve Handler().
@@ -75,8 +75,9 @@ type Server struct {
 	routes  []route
 	handler http.Handler
 	pings   singleflight.Group
-	// releaseDocs caches rendered GET /releases/:uuid bodies.
-	releaseDocs *renderCache
+	// releaseDocs caches rendered GET /releases/:uuid bodies, releaseItems
+	// the rendered releases (without tracks) of release lists.
+	releaseDocs, releaseItems *renderCache
 
 	// onUncatalogued is called when a handler returns a *tonegrid.Error that
 	// is not in the catalogue; tests fail on it.
@@ -94,7 +95,7 @@ func New(cfg Config, deps Deps, log *slog.Logger) *Server {
 	if log == nil {
 		log = slog.Default()
 	}
-	s := &Server{cfg: cfg, deps: deps, log: log, started: time.Now(), releaseDocs: newRenderCache(releaseCacheBytes)}
+	s := &Server{cfg: cfg, deps: deps, log: log, started: time.Now(), releaseDocs: newRenderCache(releaseCacheBytes), releaseItems: newRenderCache(releaseCacheBytes)}
 	s.routes = s.routeTable()
 	mux := http.NewServeMux()
 	for _, rt := range s.routes {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"tonegrid"
@@ -121,7 +122,7 @@ func (db *DB) FindRelease(ctx context.Context, p *tonegrid.Principal, uuid strin
 // checked on every read.
 func (db *DB) ReleaseDocVersion(ctx context.Context, p *tonegrid.Principal, uuid string) (int64, error) {
 	var v int64
-	err := db.queryRow(ctx, `SELECT doc_version FROM releases WHERE uuid = $1 AND tenant_id = $2`, uuid, p.Tenant.ID).Scan(&v)
+	err := db.queryRow(db.shortRead(ctx), `SELECT doc_version FROM releases WHERE uuid = $1 AND tenant_id = $2`, uuid, p.Tenant.ID).Scan(&v)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, tonegrid.ErrReleaseNotFound
 	}
@@ -135,9 +136,9 @@ func (db *DB) ReleaseDocVersion(ctx context.Context, p *tonegrid.Principal, uuid
 var releaseSorts = map[string]string{"created_at": "r.id", "updated_at": "r.updated_at", "title": "lower(r.title)",
 	"release_date": "r.release_date IS NULL, r.release_date{dir}"}
 
-// ListReleases lists the tenant's releases, without tracks, newest first
-// unless f.Sort says otherwise.
-func (db *DB) ListReleases(ctx context.Context, p *tonegrid.Principal, f tonegrid.ReleaseFilter) ([]*tonegrid.Release, int, error) {
+// releaseWhere is the WHERE clause of a release filter and its arguments;
+// $1 is the tenant.
+func (db *DB) releaseWhere(p *tonegrid.Principal, f tonegrid.ReleaseFilter) (string, []any) {
 	where, args := `r.tenant_id = $1`, []any{p.Tenant.ID}
 	if f.Status != "" {
 		args = append(args, f.Status)
@@ -152,9 +153,36 @@ func (db *DB) ListReleases(ctx context.Context, p *tonegrid.Principal, f tonegri
 		where += fmt.Sprintf(` AND r.id IN (SELECT ra.release_id FROM release_artists ra JOIN artists a ON a.id = ra.artist_id
 			WHERE a.uuid = $%d AND a.tenant_id = $1)`, len(args))
 	}
+	return where, args
+}
+
+// releaseTotal counts the releases a filter selects: from release_counts
+// when the filter is at most a status (a lookup, whatever the catalog's
+// size), else by counting the rows where selects.
+func (db *DB) releaseTotal(ctx context.Context, p *tonegrid.Principal, f tonegrid.ReleaseFilter, where string, args []any) (int, error) {
 	var total int
-	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM releases r WHERE `+where, args...).Scan(&total); err != nil {
-		return nil, 0, translate(fmt.Errorf("count releases: %w", err))
+	var err error
+	switch {
+	case f.Q != "" || f.ArtistUUID != "":
+		err = db.queryRow(ctx, `SELECT COUNT(*) FROM releases r WHERE `+where, args...).Scan(&total)
+	case f.Status != "":
+		err = db.queryRow(ctx, `SELECT COALESCE(SUM(n), 0) FROM release_counts WHERE tenant_id = $1 AND status = $2`, p.Tenant.ID, f.Status).Scan(&total)
+	default:
+		err = db.queryRow(ctx, `SELECT COALESCE(SUM(n), 0) FROM release_counts WHERE tenant_id = $1`, p.Tenant.ID).Scan(&total)
+	}
+	if err != nil {
+		return 0, translate(fmt.Errorf("count releases: %w", err))
+	}
+	return total, nil
+}
+
+// ListReleases lists the tenant's releases, without tracks, newest first
+// unless f.Sort says otherwise.
+func (db *DB) ListReleases(ctx context.Context, p *tonegrid.Principal, f tonegrid.ReleaseFilter) ([]*tonegrid.Release, int, error) {
+	where, args := db.releaseWhere(p, f)
+	total, err := db.releaseTotal(ctx, p, f, where, args)
+	if err != nil {
+		return nil, 0, err
 	}
 	args = append(args, f.Page.PerPage, f.Page.Offset())
 	rows, err := db.query(ctx, fmt.Sprintf(`SELECT %s FROM releases r WHERE %s ORDER BY %s LIMIT $%d OFFSET $%d`,
@@ -172,6 +200,64 @@ func (db *DB) ListReleases(ctx context.Context, p *tonegrid.Principal, f tonegri
 		out = append(out, r)
 	}
 	return out, total, translate(rows.Err())
+}
+
+// ListReleaseVersions is ListReleases reduced to each release's uuid and
+// document version: one narrow query (and a counter lookup for the total).
+func (db *DB) ListReleaseVersions(ctx context.Context, p *tonegrid.Principal, f tonegrid.ReleaseFilter) ([]tonegrid.ReleaseVersion, int, error) {
+	where, args := db.releaseWhere(p, f)
+	total, err := db.releaseTotal(ctx, p, f, where, args)
+	if err != nil {
+		return nil, 0, err
+	}
+	args = append(args, f.Page.PerPage, f.Page.Offset())
+	rows, err := db.query(ctx, fmt.Sprintf(`SELECT r.uuid, r.doc_version FROM releases r WHERE %s ORDER BY %s LIMIT $%d OFFSET $%d`,
+		where, orderClause(f.Sort, releaseSorts, "-created_at", "r.id"), len(args)-1, len(args)), args...)
+	if err != nil {
+		return nil, 0, translate(fmt.Errorf("list release versions: %w", err))
+	}
+	defer rows.Close()
+	out := make([]tonegrid.ReleaseVersion, 0, f.Page.PerPage)
+	for rows.Next() {
+		var v tonegrid.ReleaseVersion
+		if err := rows.Scan(&v.UUID, &v.DocVersion); err != nil {
+			return nil, 0, translate(fmt.Errorf("scan release version: %w", err))
+		}
+		out = append(out, v)
+	}
+	return out, total, translate(rows.Err())
+}
+
+// FindReleases reads releases of the caller's tenant by uuid, without
+// tracks, in no particular order; uuids of no release are left out.
+func (db *DB) FindReleases(ctx context.Context, p *tonegrid.Principal, uuids []string) ([]*tonegrid.Release, error) {
+	if len(uuids) == 0 {
+		return nil, nil
+	}
+	var in strings.Builder
+	args := make([]any, 0, len(uuids)+1)
+	args = append(args, p.Tenant.ID)
+	for i, u := range uuids {
+		if i > 0 {
+			in.WriteString(", ")
+		}
+		args = append(args, u)
+		fmt.Fprintf(&in, "$%d", len(args))
+	}
+	rows, err := db.query(ctx, `SELECT `+releaseColumns+` FROM releases r WHERE r.tenant_id = $1 AND r.uuid IN (`+in.String()+`)`, args...)
+	if err != nil {
+		return nil, translate(fmt.Errorf("find releases: %w", err))
+	}
+	defer rows.Close()
+	out := make([]*tonegrid.Release, 0, len(uuids))
+	for rows.Next() {
+		r, err := scanRelease(rows)
+		if err != nil {
+			return nil, translate(fmt.Errorf("scan release: %w", err))
+		}
+		out = append(out, r)
+	}
+	return out, translate(rows.Err())
 }
 
 // lockedRelease is the state of a release a write transaction holds locked.

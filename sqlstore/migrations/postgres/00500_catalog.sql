@@ -265,7 +265,44 @@ $$;
 -- +goose StatementEnd
 CREATE TRIGGER artists_doc AFTER UPDATE ON artists FOR EACH ROW EXECUTE FUNCTION artists_doc();
 
+-- Each tenant's number of releases per status, kept by the trigger below,
+-- so that list totals need not count rows. A status change takes the two
+-- counter rows in status order, so concurrent changes cannot deadlock.
+CREATE TABLE release_counts (
+    tenant_id BIGINT NOT NULL REFERENCES tenants (id),
+    status    TEXT   NOT NULL,
+    n         BIGINT NOT NULL,
+    PRIMARY KEY (tenant_id, status)
+);
+-- +goose StatementBegin
+CREATE FUNCTION release_counts() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        INSERT INTO release_counts (tenant_id, status, n) VALUES (NEW.tenant_id, NEW.status, 1)
+        ON CONFLICT (tenant_id, status) DO UPDATE SET n = release_counts.n + 1;
+    ELSIF TG_OP = 'DELETE' THEN
+        UPDATE release_counts SET n = n - 1 WHERE tenant_id = OLD.tenant_id AND status = OLD.status;
+    ELSIF NEW.status <> OLD.status THEN
+        IF OLD.status < NEW.status THEN
+            UPDATE release_counts SET n = n - 1 WHERE tenant_id = OLD.tenant_id AND status = OLD.status;
+        END IF;
+        INSERT INTO release_counts (tenant_id, status, n) VALUES (NEW.tenant_id, NEW.status, 1)
+        ON CONFLICT (tenant_id, status) DO UPDATE SET n = release_counts.n + 1;
+        IF OLD.status > NEW.status THEN
+            UPDATE release_counts SET n = n - 1 WHERE tenant_id = OLD.tenant_id AND status = OLD.status;
+        END IF;
+    END IF;
+    RETURN NULL;
+END
+$$;
+-- +goose StatementEnd
+CREATE TRIGGER release_counts AFTER INSERT OR DELETE OR UPDATE OF status ON releases
+    FOR EACH ROW EXECUTE FUNCTION release_counts();
+
 -- +goose Down
+DROP TRIGGER release_counts ON releases;
+DROP FUNCTION release_counts();
+DROP TABLE release_counts;
 DROP TRIGGER artists_doc ON artists;
 DROP TRIGGER track_artists_doc ON track_artists;
 DROP TRIGGER release_artists_doc ON release_artists;

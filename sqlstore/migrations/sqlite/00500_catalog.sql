@@ -271,7 +271,41 @@ BEGIN
 END;
 -- +goose StatementEnd
 
+-- Each tenant's number of releases per status, kept by the triggers below,
+-- so that list totals need not count rows.
+CREATE TABLE release_counts (
+    tenant_id INTEGER NOT NULL REFERENCES tenants (id),
+    status    TEXT    NOT NULL,
+    n         INTEGER NOT NULL,
+    PRIMARY KEY (tenant_id, status)
+);
+-- +goose StatementBegin
+CREATE TRIGGER release_counts_insert AFTER INSERT ON releases
+BEGIN
+    INSERT INTO release_counts (tenant_id, status, n) VALUES (NEW.tenant_id, NEW.status, 1)
+    ON CONFLICT (tenant_id, status) DO UPDATE SET n = n + 1;
+END;
+-- +goose StatementEnd
+-- +goose StatementBegin
+CREATE TRIGGER release_counts_delete AFTER DELETE ON releases
+BEGIN
+    UPDATE release_counts SET n = n - 1 WHERE tenant_id = OLD.tenant_id AND status = OLD.status;
+END;
+-- +goose StatementEnd
+-- +goose StatementBegin
+CREATE TRIGGER release_counts_status AFTER UPDATE OF status ON releases WHEN NEW.status <> OLD.status
+BEGIN
+    UPDATE release_counts SET n = n - 1 WHERE tenant_id = OLD.tenant_id AND status = OLD.status;
+    INSERT INTO release_counts (tenant_id, status, n) VALUES (NEW.tenant_id, NEW.status, 1)
+    ON CONFLICT (tenant_id, status) DO UPDATE SET n = n + 1;
+END;
+-- +goose StatementEnd
+
 -- +goose Down
+DROP TRIGGER release_counts_status;
+DROP TRIGGER release_counts_delete;
+DROP TRIGGER release_counts_insert;
+DROP TABLE release_counts;
 DROP TRIGGER artists_doc;
 DROP TRIGGER track_artists_doc_delete;
 DROP TRIGGER track_artists_doc_insert;
