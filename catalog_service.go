@@ -53,6 +53,14 @@ type ReleaseVersion struct {
 	DocVersion int64
 }
 
+// PendingRelease is a release waiting for review, with the workspace it
+// belongs to, as platform staff see it.
+type PendingRelease struct {
+	*Release
+	TenantUUID string `json:"tenant_uuid"`
+	TenantName string `json:"tenant_name"`
+}
+
 // ArtistInput is a new artist. An empty Slug is derived from the name.
 type ArtistInput struct {
 	Name      string
@@ -268,6 +276,9 @@ type ReleaseService interface {
 	DeleteRelease(ctx context.Context, p *Principal, uuid string, pre Precondition) error
 	// SubmitRelease runs the submit checks and puts the release in review.
 	SubmitRelease(ctx context.Context, p *Principal, uuid string) (*Release, error)
+	// ListPendingReview lists the releases waiting for review in the
+	// caller's tenant and every tenant below it, oldest submission first.
+	ListPendingReview(ctx context.Context, p *Principal, page Page) ([]*PendingRelease, int, error)
 	// ApproveRelease and RejectRelease are the platform staff's review of a
 	// release of the caller's tenant or one below it.
 	ApproveRelease(ctx context.Context, p *Principal, uuid string) (*Release, error)

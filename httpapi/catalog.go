@@ -40,16 +40,6 @@ func (f *field[T]) UnmarshalJSON(b []byte) error {
 // given reports whether the member is present and not null.
 func (f field[T]) given() bool { return f.set && !f.null }
 
-// ptr is the value when the member is present (the zero value for null),
-// or nil when it is absent: the shape of an update field.
-func (f field[T]) ptr() *T {
-	if !f.set {
-		return nil
-	}
-	v := f.value
-	return &v
-}
-
 // decimalText is a decimal given as a JSON string ("33.3333") or number
 // (33.3333), kept as written so that no digit is lost to a float.
 type decimalText string

@@ -351,6 +351,19 @@ func (s *Server) handleReleaseSubmit(w http.ResponseWriter, r *http.Request) err
 	return nil
 }
 
+func (s *Server) handleReviewList(w http.ResponseWriter, r *http.Request) error {
+	page, err := pageOf(r)
+	if err != nil {
+		return err
+	}
+	pending, total, err := s.deps.Catalog.ListPendingReview(r.Context(), principalOf(r), page)
+	if err != nil {
+		return err
+	}
+	writeList(w, nonNil(pending), metaOf(page, total))
+	return nil
+}
+
 func (s *Server) handleReleaseApprove(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathUUID(r, "uuid", tonegrid.ErrReleaseNotFound)
 	if err != nil {

@@ -115,6 +115,24 @@ func TestReview(t *testing.T) {
 			ExpectError(t, http.StatusConflict, "release_not_pending", "Only releases pending review can be approved or rejected.")
 		srv.Post("/api/releases/"+rel.UUID+"/submit", label.Token, nil).ExpectStatus(t, http.StatusOK)
 
+		var queue []struct {
+			UUID       string `json:"uuid"`
+			Status     string `json:"status"`
+			TenantUUID string `json:"tenant_uuid"`
+			TenantName string `json:"tenant_name"`
+		}
+		srv.Get("/api/review/releases", admin.Token).Data(t, http.StatusOK, &queue)
+		found := false
+		for _, q := range queue {
+			if q.UUID == rel.UUID {
+				found = q.Status == "pending_review" && q.TenantUUID == label.TenantUUID && q.TenantName == "Review Label"
+			}
+		}
+		if !found {
+			t.Errorf("review queue lacks the submitted release: %+v", queue)
+		}
+		srv.Get("/api/review/releases", label.Token).ExpectError(t, http.StatusNotFound, "route_not_found", "Endpoint not found.")
+
 		e := srv.Post(reject, admin.Token, map[string]any{"reason": " "}).
 			ExpectError(t, http.StatusUnprocessableEntity, "validation_failed", "Validation failed")
 		if e.Errors["reason"][0] != "This field is required." {

@@ -85,6 +85,7 @@ func (s *Server) routeTable() []route {
 		{method: "PATCH", path: "/api/releases/{uuid}", handle: s.handleReleaseUpdate, perm: catalogWrite},
 		{method: "DELETE", path: "/api/releases/{uuid}", handle: s.handleReleaseDelete, perm: catalogWrite},
 		{method: "POST", path: "/api/releases/{uuid}/submit", handle: s.handleReleaseSubmit, perm: catalogWrite, verified: true},
+		{method: "GET", path: "/api/review/releases", handle: s.handleReviewList, perm: platform},
 		{method: "POST", path: "/api/releases/{uuid}/approve", handle: s.handleReleaseApprove, perm: platform},
 		{method: "POST", path: "/api/releases/{uuid}/reject", handle: s.handleReleaseReject, perm: platform},
 		{method: "GET", path: "/api/releases/{uuid}/validation", handle: s.handleReleaseValidation, perm: catalogRead},

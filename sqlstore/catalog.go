@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -83,7 +84,7 @@ func resolveArtists(ctx context.Context, q querier, tenantID int64, prefix strin
 	var v tonegrid.Violations
 	for i, c := range credits {
 		err := q.QueryRowContext(ctx, `SELECT id FROM artists WHERE uuid = $1 AND tenant_id = $2`, c.ArtistUUID, tenantID).Scan(&ids[i])
-		if err == sql.ErrNoRows {
+		if errors.Is(err, sql.ErrNoRows) {
 			v.Add(fmt.Sprintf("%s.%d.artist_uuid", prefix, i), "not_found")
 			continue
 		}
@@ -101,14 +102,6 @@ func jsonText(v any) (string, error) {
 		return "", fmt.Errorf("encode json column: %w", err)
 	}
 	return string(b), nil
-}
-
-// nullJSON marshals v for a nullable TEXT column: NULL when v is nil.
-func nullJSON[T any](v *T) (any, error) {
-	if v == nil {
-		return nil, nil
-	}
-	return jsonText(v)
 }
 
 // decodeStrings reads a JSON array of strings; "[]" and "" give an empty

@@ -156,6 +156,37 @@ func (tx *Tx) finishTransition(ctx context.Context, p *tonegrid.Principal, tenan
 	return r, tx.commit()
 }
 
+// ListPendingReview lists the releases pending review in the caller's
+// tenant and below it, oldest submission first, with their tenants.
+func (db *DB) ListPendingReview(ctx context.Context, p *tonegrid.Principal, page tonegrid.Page) ([]*tonegrid.PendingRelease, int, error) {
+	below := p.Tenant.Path + "%"
+	var total int
+	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM releases r JOIN tenants t ON t.id = r.tenant_id
+		WHERE r.status = 'pending_review' AND t.path LIKE $1`, below).Scan(&total); err != nil {
+		return nil, 0, translate(fmt.Errorf("count pending releases: %w", err))
+	}
+	rows, err := db.query(ctx, `SELECT `+releaseColumns+`, CAST(t.uuid AS TEXT), t.name FROM releases r JOIN tenants t ON t.id = r.tenant_id
+		WHERE r.status = 'pending_review' AND t.path LIKE $1 ORDER BY r.submitted_at, r.id LIMIT $2 OFFSET $3`,
+		below, page.PerPage, page.Offset())
+	if err != nil {
+		return nil, 0, translate(fmt.Errorf("list pending releases: %w", err))
+	}
+	defer rows.Close()
+	var out []*tonegrid.PendingRelease
+	for rows.Next() {
+		var s releaseScan
+		var pr tonegrid.PendingRelease
+		if err := rows.Scan(append(s.dest(), &pr.TenantUUID, &pr.TenantName)...); err != nil {
+			return nil, 0, translate(fmt.Errorf("scan pending release: %w", err))
+		}
+		if pr.Release, err = s.release(); err != nil {
+			return nil, 0, err
+		}
+		out = append(out, &pr)
+	}
+	return out, total, translate(rows.Err())
+}
+
 // lockReviewable locks a release pending review in the caller's tenant or a
 // tenant below it, for the platform staff's review.
 func (tx *Tx) lockReviewable(ctx context.Context, p *tonegrid.Principal, uuid string) (*lockedRelease, error) {

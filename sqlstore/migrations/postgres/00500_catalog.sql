@@ -95,6 +95,7 @@ CREATE UNIQUE INDEX releases_tenant_upc ON releases (tenant_id, upc) WHERE upc <
 CREATE INDEX releases_tenant_id ON releases (tenant_id, id);
 CREATE INDEX releases_tenant_status ON releases (tenant_id, status, id);
 CREATE INDEX releases_tenant_release_date ON releases (tenant_id, release_date);
+CREATE INDEX releases_review_queue ON releases (status, submitted_at);
 
 CREATE TABLE release_artists (
     release_id BIGINT  NOT NULL REFERENCES releases (id) ON DELETE CASCADE,
