@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math/rand/v2"
 	"net/http"
 	"net/netip"
 	"sync/atomic"
@@ -20,18 +21,23 @@ type Object struct {
 	RowVersion int64  `json:"row_version"`
 }
 
-var isrcSeq atomic.Int64
+// codeSeq numbers the identifiers tests make, from a random start so that
+// test binaries running side by side rarely share one.
+var codeSeq = func() *atomic.Int64 {
+	var n atomic.Int64
+	n.Store(rand.Int64N(1 << 40))
+	return &n
+}()
 
-// UniqueISRC returns an ISRC no other test uses (registrant TGT, year 26).
+// UniqueISRC returns an ISRC no other test of this binary uses (registrant
+// TGT, year 26; 100 000 before they repeat).
 func UniqueISRC() string {
-	return fmt.Sprintf("US-TGT-26-%05d", (time.Now().UnixNano()/1000+isrcSeq.Add(1))%100000)
+	return fmt.Sprintf("US-TGT-26-%05d", codeSeq.Add(1)%100000)
 }
 
-var upcSeq atomic.Int64
-
-// UniqueUPC returns a valid UPC-A no other test uses.
+// UniqueUPC returns a valid UPC-A no other test of this binary uses.
 func UniqueUPC() string {
-	body := fmt.Sprintf("8%010d", (time.Now().UnixNano()/1000+upcSeq.Add(1))%10000000000)
+	body := fmt.Sprintf("8%010d", codeSeq.Add(1)%10000000000)
 	c, err := ident.CheckDigit(body)
 	if err != nil {
 		panic(err)
