@@ -98,17 +98,38 @@ const (
 // Worldwide is the territory code that means every territory.
 const Worldwide = "WW"
 
+// Writer roles on a track (PUT /tracks/:uuid/writers).
+const (
+	WriterComposer         = "composer"
+	WriterLyricist         = "lyricist"
+	WriterComposerLyricist = "composer_lyricist"
+	WriterArranger         = "arranger"
+)
+
+// WriterRoles lists the writer roles.
+var WriterRoles = []string{WriterComposer, WriterLyricist, WriterComposerLyricist, WriterArranger}
+
+// ContributorRoles lists the roles a track contributor may have.
+var ContributorRoles = []string{"composer", "lyricist", "producer", "co_producer", "arranger", "mixer",
+	"mastering_engineer", "recording_engineer", "remixer", "conductor", "orchestra", "performer"}
+
+// Rights types a release may be exploited under.
+var RightsTypes = []string{"stream", "download", "ugc"}
+
 // Artist is a performer of the tenant's catalog.
 type Artist struct {
-	ID        int64     `json:"-"`
-	UUID      string    `json:"uuid"`
-	TenantID  int64     `json:"-"`
-	Name      string    `json:"name"`
-	Slug      string    `json:"slug"`
-	Country   string    `json:"country,omitempty"`
-	SpotifyID string    `json:"spotify_id,omitempty"`
-	AppleID   string    `json:"apple_id,omitempty"`
-	ISNI      string    `json:"isni,omitempty"`
+	ID        int64  `json:"-"`
+	UUID      string `json:"uuid"`
+	TenantID  int64  `json:"-"`
+	Name      string `json:"name"`
+	Slug      string `json:"slug"`
+	Country   string `json:"country,omitempty"`
+	SpotifyID string `json:"spotify_id,omitempty"`
+	AppleID   string `json:"apple_id,omitempty"`
+	ISNI      string `json:"isni,omitempty"`
+	// UserUUIDs are the users linked to the artist: a user with role
+	// artist may edit the releases this artist is credited on.
+	UserUUIDs []string  `json:"user_uuids"`
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
 }
@@ -216,8 +237,12 @@ type Release struct {
 	Status       string   `json:"status"`
 	RejectReason string   `json:"reject_reason,omitempty"`
 	RowVersion   int64    `json:"row_version"`
-	Artwork      *Artwork `json:"artwork"`
-	TrackCount   int      `json:"track_count"`
+	// DocVersion changes whenever anything the release's JSON shows
+	// changes (its tracks, credits, artist names and media included), by
+	// whoever; caches of rendered releases compare it.
+	DocVersion int64    `json:"-"`
+	Artwork    *Artwork `json:"artwork"`
+	TrackCount int      `json:"track_count"`
 	// Tracks are filled when the release is read with its tracks.
 	Tracks      []*Track   `json:"tracks,omitempty"`
 	SubmittedAt *time.Time `json:"submitted_at"`

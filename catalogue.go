@@ -249,6 +249,54 @@ var (
 		"Please set a release date before submitting.",
 		"Submitting a release without release_date.",
 		"Set release_date with PATCH /releases/:uuid.")
+	ErrWriterNotFound = register(http.StatusNotFound, "writer_not_found",
+		"Writer not found.",
+		"No songwriter with this uuid in the caller's workspace.",
+		"List writers with GET /writers to find the uuid.")
+	ErrReleaseDSPNotAttached = register(http.StatusNotFound, "release_dsp_not_attached",
+		"DSP '<slug>' is not attached to this release.",
+		"Removing a store that the release is not attached to.",
+		"List the release's stores with GET /releases/:uuid/dsps.")
+	ErrReleaseNotEditable = register(http.StatusConflict, "release_not_editable",
+		"Only draft or rejected releases can be edited.",
+		"Changing a release (its fields, tracks, track writers or rights) while it is in review, approved or delivered.",
+		"Wait for the review; a rejected release can be edited again. Delivered releases change through a takedown and a new release.")
+	ErrReleaseNotPending = register(http.StatusConflict, "release_not_pending",
+		"Only releases pending review can be approved or rejected.",
+		"Approving or rejecting a release that is not in status pending_review.",
+		"Review only releases that were submitted with POST /releases/:uuid/submit and not reviewed yet.")
+	ErrArtistInUse = register(http.StatusConflict, "artist_in_use",
+		"This artist is credited on releases or tracks and cannot be deleted.",
+		"Deleting an artist that a release or a track still credits.",
+		"Remove the artist from those releases and tracks first, or keep the artist.")
+	ErrISRCTaken = register(http.StatusConflict, "isrc_taken",
+		"ISRC <isrc> is already used by another track of this workspace.",
+		"Creating or changing a track with an ISRC that another track of the workspace has: an ISRC identifies one recording.",
+		"Check the ISRC for a typo; find the track that has it with GET /releases?q= or remove it from that track first.")
+	ErrUPCTaken = register(http.StatusConflict, "upc_taken",
+		"UPC <upc> is already used by another release of this workspace.",
+		"Creating or changing a release with a UPC/EAN that another release of the workspace has.",
+		"Use the product's own UPC, or leave it empty to get one from the UPC pool at approval.")
+	ErrReleaseDateTooSoon = register(http.StatusUnprocessableEntity, "release_date_too_soon",
+		"The release date must be at least 7 days from today.",
+		"Submitting a release whose release_date is less than 7 days after today (UTC): review and store ingestion need the lead time.",
+		"Move release_date at least 7 days ahead with PATCH /releases/:uuid.")
+	ErrTrackAudioMissing = register(http.StatusUnprocessableEntity, "track_audio_missing",
+		"Every track needs an audio file before submitting.",
+		"Submitting a release with a track that has no audio.",
+		"Upload each track's audio with POST /tracks/:uuid/audio.")
+	ErrArtworkMissing = register(http.StatusUnprocessableEntity, "artwork_missing",
+		"Please add artwork before submitting.",
+		"Submitting a release without cover artwork.",
+		"Upload the cover with POST /releases/:uuid/artwork.")
+	ErrReleaseInvalid = register(http.StatusUnprocessableEntity, "release_invalid",
+		"This release has blocking validation issues. See GET /releases/:uuid/validation.",
+		"Submitting a release that fails a blocking rule of an attached store (artwork size, audio format, titles, credits, identifiers).",
+		"Fix each item with severity blocking listed by GET /releases/:uuid/validation, then submit again.")
+	ErrUPCPoolEmpty = register(http.StatusUnprocessableEntity, "upc_pool_empty",
+		"The UPC pool has no free code left. Add codes with POST /upc-pool.",
+		"Approving a release without a UPC while its workspace has a UPC pool with no free code.",
+		"The workspace adds codes with POST /upc-pool (or sets the release's upc), then the release is approved again.")
 )
 
 // Errors of media uploads.

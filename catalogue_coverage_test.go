@@ -15,11 +15,7 @@ import (
 // notYetReturned lists catalogue errors whose routes have not landed yet;
 // each issue that builds a route removes its errors from here.
 var notYetReturned = map[string]bool{
-	"dsp_not_found": true,
 
-	"release_not_found": true, "track_not_found": true, "artist_not_found": true, "payee_not_found": true,
-	"release_not_deletable": true, "release_not_submittable": true, "release_stale": true,
-	"slug_taken": true, "splits_sum": true, "release_no_tracks": true, "release_no_dsps": true, "release_no_date": true,
 	"file_too_large": true, "animated_artwork_too_large": true, "unsupported_media_type": true, "audio_missing": true,
 	"upload_not_found": true, "dsp_blocked": true, "release_no_dsps_attached": true,
 	"bulk_too_large": true, "webhook_not_found": true, "webhook_limit": true,

@@ -233,6 +233,7 @@ func New(cfg Config, db *sqlstore.DB, log *slog.Logger) (*App, error) {
 		Lockout:     lockout,
 		Idempotency: db,
 		Billing:     billingSvc,
+		Catalog:     db,
 	}, log)
 	return &App{Config: cfg, DB: db, Queue: q, Auth: authSvc, HTTP: srv, Handler: srv.Handler(), Log: log}, nil
 }

@@ -57,6 +57,42 @@ func TestSignerRoundTrip(t *testing.T) {
 	}
 }
 
+func TestVerifyRemembersOnlyValidTokensUntilTheyExpire(t *testing.T) {
+	now := time.Now()
+	s, err := NewSigner([]byte(strings.Repeat("k", 32)), func() time.Time { return now })
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := s.Issue(testUser, testTenant, tonegrid.RoleStaff, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, err := s.Verify(tok)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again, err := s.Verify(tok); err != nil || again != first {
+		t.Errorf("second Verify = %p, %v; want the remembered claims %p", again, err, first)
+	}
+	// A token differing in one signature character is verified, and
+	// refused, not taken from memory.
+	i := len(tok) - 10
+	swap := byte('A')
+	if tok[i] == 'A' {
+		swap = 'B'
+	}
+	forged := tok[:i] + string(swap) + tok[i+1:]
+	if _, err := s.Verify(forged); err == nil {
+		t.Error("forged token accepted")
+	}
+	// Past its expiry (and the leeway), the remembered token is refused.
+	now = now.Add(AccessTTL + leeway + time.Second)
+	s.verified.put(tok, first)
+	if _, err := s.Verify(tok); err == nil {
+		t.Error("expired token accepted from memory")
+	}
+}
+
 // FuzzParse feeds arbitrary strings, and mutations of a valid token, to the
 // token parser: it must never panic, and anything it accepts must carry the
 // claims that were signed.

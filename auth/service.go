@@ -405,7 +405,7 @@ func (s *Service) Authenticate(ctx context.Context, token string, ip netip.Addr)
 	if strings.HasPrefix(token, tonegrid.APIKeyPrefix) {
 		return s.authenticateKey(ctx, token, ip)
 	}
-	c, err := s.signer.Parse(token)
+	c, err := s.signer.Verify(token)
 	if err != nil {
 		return nil, tonegrid.ErrTokenInvalid
 	}

@@ -11,6 +11,9 @@ const (
 	tenantsAdmin = tonegrid.PermTenantsManage
 	auditRead    = tonegrid.PermAuditRead
 	billingAdmin = tonegrid.PermBillingManage
+	catalogRead  = tonegrid.PermCatalogRead
+	catalogWrite = tonegrid.PermCatalogWrite
+	platform     = tonegrid.PermPlatform
 )
 
 // routeTable is every route the server answers, in one place. Each route
@@ -69,5 +72,52 @@ func (s *Server) routeTable() []route {
 		{method: "POST", path: "/api/billing/verify", handle: s.handleVerifyPayment, perm: billingAdmin},
 		{method: "POST", path: "/api/billing/webhooks/stripe", handle: s.handleStripeWebhook, maxBody: webhookBodyLimit, class: classNone},
 		{method: "POST", path: "/api/billing/webhooks/paystack", handle: s.handlePaystackWebhook, maxBody: webhookBodyLimit, class: classNone},
+		// Catalog: artists, writers, payees.
+		{method: "GET", path: "/api/artists", handle: s.handleArtistList, perm: catalogRead},
+		{method: "POST", path: "/api/artists", handle: s.handleArtistCreate, perm: catalogWrite},
+		{method: "GET", path: "/api/artists/{uuid}", handle: s.handleArtistGet, perm: catalogRead},
+		{method: "PATCH", path: "/api/artists/{uuid}", handle: s.handleArtistUpdate, perm: catalogWrite},
+		{method: "DELETE", path: "/api/artists/{uuid}", handle: s.handleArtistDelete, perm: catalogWrite},
+		{method: "GET", path: "/api/writers", handle: s.handleWriterList, perm: catalogRead},
+		{method: "POST", path: "/api/writers", handle: s.handleWriterCreate, perm: catalogWrite},
+		{method: "GET", path: "/api/writers/{uuid}", handle: s.handleWriterGet, perm: catalogRead},
+		{method: "PATCH", path: "/api/writers/{uuid}", handle: s.handleWriterUpdate, perm: catalogWrite},
+		{method: "GET", path: "/api/payees", handle: s.handlePayeeList, perm: catalogRead},
+		{method: "POST", path: "/api/payees", handle: s.handlePayeeCreate, perm: catalogWrite},
+		{method: "GET", path: "/api/payees/{uuid}", handle: s.handlePayeeGet, perm: catalogRead},
+		{method: "PATCH", path: "/api/payees/{uuid}", handle: s.handlePayeeUpdate, perm: catalogWrite},
+
+		// Catalog: releases, their review, rights, tracks and stores.
+		{method: "GET", path: "/api/releases", handle: s.handleReleaseList, perm: catalogRead},
+		{method: "POST", path: "/api/releases", handle: s.handleReleaseCreate, perm: catalogWrite},
+		{method: "GET", path: "/api/releases/{uuid}", handle: s.handleReleaseGet, perm: catalogRead},
+		{method: "PATCH", path: "/api/releases/{uuid}", handle: s.handleReleaseUpdate, perm: catalogWrite},
+		{method: "DELETE", path: "/api/releases/{uuid}", handle: s.handleReleaseDelete, perm: catalogWrite},
+		{method: "POST", path: "/api/releases/{uuid}/submit", handle: s.handleReleaseSubmit, perm: catalogWrite, verified: true},
+		{method: "GET", path: "/api/review/releases", handle: s.handleReviewList, perm: platform},
+		{method: "POST", path: "/api/releases/{uuid}/approve", handle: s.handleReleaseApprove, perm: platform},
+		{method: "POST", path: "/api/releases/{uuid}/reject", handle: s.handleReleaseReject, perm: platform},
+		{method: "GET", path: "/api/releases/{uuid}/validation", handle: s.handleReleaseValidation, perm: catalogRead},
+		{method: "GET", path: "/api/releases/{uuid}/rights", handle: s.handleRightsGet, perm: catalogRead},
+		{method: "PUT", path: "/api/releases/{uuid}/rights", handle: s.handleRightsPut, perm: catalogWrite},
+		{method: "GET", path: "/api/releases/{uuid}/tracks", handle: s.handleTrackList, perm: catalogRead},
+		{method: "POST", path: "/api/releases/{uuid}/tracks", handle: s.handleTrackCreate, perm: catalogWrite},
+		{method: "GET", path: "/api/releases/{uuid}/dsps", handle: s.handleReleaseDSPList, perm: catalogRead},
+		{method: "POST", path: "/api/releases/{uuid}/dsps", handle: s.handleReleaseDSPAttach, perm: catalogWrite},
+		{method: "PUT", path: "/api/releases/{uuid}/dsps/{dsp_slug}", handle: s.handleReleaseDSPPut, perm: catalogWrite},
+		{method: "DELETE", path: "/api/releases/{uuid}/dsps/{dsp_slug}", handle: s.handleReleaseDSPDelete, perm: catalogWrite},
+		{method: "GET", path: "/api/tracks/{uuid}", handle: s.handleTrackGet, perm: catalogRead},
+		{method: "PATCH", path: "/api/tracks/{uuid}", handle: s.handleTrackUpdate, perm: catalogWrite},
+		{method: "DELETE", path: "/api/tracks/{uuid}", handle: s.handleTrackDelete, perm: catalogWrite},
+		{method: "GET", path: "/api/tracks/{uuid}/writers", handle: s.handleTrackWritersGet, perm: catalogRead},
+		{method: "PUT", path: "/api/tracks/{uuid}/writers", handle: s.handleTrackWritersPut, perm: catalogWrite},
+		{method: "GET", path: "/api/tracks/{uuid}/splits", handle: s.handleSplitsGet, perm: catalogRead},
+		{method: "PUT", path: "/api/tracks/{uuid}/splits", handle: s.handleSplitsPut, perm: catalogWrite},
+		{method: "GET", path: "/api/upc-pool", handle: s.handleUPCPoolGet, perm: tenantsAdmin},
+		{method: "POST", path: "/api/upc-pool", handle: s.handleUPCPoolAdd, perm: tenantsAdmin},
+
+		// Stores.
+		{method: "GET", path: "/api/dsps", handle: s.handleDSPList, perm: catalogRead},
+		{method: "GET", path: "/api/supply-chain/dsps", handle: s.handleDSPList, perm: catalogRead},
 	}
 }

@@ -69,6 +69,8 @@ type Deps struct {
 	Idempotency tonegrid.IdempotencyStore
 	// Billing runs plans, checkouts and payment verification.
 	Billing tonegrid.BillingService
+	// Catalog manages artists, writers, payees, releases, tracks and their stores.
+	Catalog tonegrid.CatalogService
 }
 
 // TenantService is tonegrid.TenantService plus the root tenant, which
@@ -77,6 +79,9 @@ type TenantService interface {
 	tonegrid.TenantService
 	RootTenant(ctx context.Context) (*tonegrid.Tenant, error)
 }
+
+// releaseCacheBytes bounds each cache of rendered releases.
+const releaseCacheBytes = 32 << 20
 
 // Server is the HTTP API. Build it with New and serve Handler().
 type Server struct {
@@ -87,6 +92,9 @@ type Server struct {
 	routes  []route
 	handler http.Handler
 	pings   singleflight.Group
+	// releaseDocs caches rendered GET /releases/:uuid bodies, releaseItems
+	// the rendered releases (without tracks) of release lists.
+	releaseDocs, releaseItems *renderCache
 
 	// onUncatalogued is called when a handler returns a *tonegrid.Error that
 	// is not in the catalogue; tests fail on it.
@@ -113,7 +121,7 @@ func New(cfg Config, deps Deps, log *slog.Logger) *Server {
 	if log == nil {
 		log = slog.Default()
 	}
-	s := &Server{cfg: cfg, deps: deps, log: log, started: time.Now()}
+	s := &Server{cfg: cfg, deps: deps, log: log, started: time.Now(), releaseDocs: newRenderCache(releaseCacheBytes), releaseItems: newRenderCache(releaseCacheBytes)}
 	s.routes = s.routeTable()
 	mux := http.NewServeMux()
 	for _, rt := range s.routes {

@@ -362,6 +362,9 @@ func (db *DB) CheckOTP(ctx context.Context, email, hash string, maxAttempts int)
 	if _, err := tx.ExecContext(ctx, `UPDATE users SET email_verified_at = $1, updated_at = $1 WHERE id = $2`, tx.now, u.ID); err != nil {
 		return nil, translate(fmt.Errorf("verify email: %w", err))
 	}
+	// Routes that need a verified email read it from the cached
+	// authentication state, which must not keep the unverified user.
+	tx.authChanged = true
 	if err := tx.audit(ctx, &tonegrid.Principal{User: u, Role: u.Role}, u.TenantID, "auth.email_verified", "user", u.UUID, nil); err != nil {
 		return nil, err
 	}

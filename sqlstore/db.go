@@ -227,6 +227,17 @@ func (db *DB) queryRow(ctx context.Context, query string, args ...any) *sql.Row 
 	return stmt.QueryRowContext(ctx, args...)
 }
 
+// shortRead returns the context for a one-row indexed lookup on a hot
+// path. On SQLite such a read is a local call that cannot hang, so it runs
+// without ctx's cancellation, which spares the driver a watcher goroutine
+// per call (as Ping does); PostgreSQL keeps ctx.
+func (db *DB) shortRead(ctx context.Context) context.Context {
+	if db.dialect == SQLite {
+		return context.WithoutCancel(ctx)
+	}
+	return ctx
+}
+
 // query is queryRow for several rows.
 func (db *DB) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	stmt, err := db.readStmt(ctx, query)

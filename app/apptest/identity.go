@@ -247,6 +247,12 @@ func (s *Server) Patch(path, token string, body any) *Response {
 	return s.Do(Request{Method: http.MethodPatch, Path: path, Token: token, Body: body})
 }
 
+// Put is Do for a PUT with a JSON body.
+func (s *Server) Put(path, token string, body any) *Response {
+	s.t.Helper()
+	return s.Do(Request{Method: http.MethodPut, Path: path, Token: token, Body: body})
+}
+
 // Delete is Do for a DELETE.
 func (s *Server) Delete(path, token string) *Response {
 	s.t.Helper()

@@ -84,6 +84,89 @@ var scenarios = []scenario{
 			return "/api/tenants/me", bearerHeader(key), nil
 		},
 	},
+	{
+		name:  "release-get",
+		about: "GET /api/releases/:uuid with an access JWT: a release with 12 tracks (audio, credits), read with its tracks",
+		setup: func(ctx context.Context, a *app.App, _ string) (string, http.Header, error) {
+			sess, _, err := benchUser(ctx, a)
+			if err != nil {
+				return "", nil, err
+			}
+			p, err := a.Auth.Authenticate(ctx, sess.AccessToken, netip.MustParseAddr("127.0.0.1"))
+			if err != nil {
+				return "", nil, err
+			}
+			rel, err := benchReleases(ctx, a, p, 1, 12)
+			if err != nil {
+				return "", nil, err
+			}
+			return "/api/releases/" + rel, bearerHeader(sess.AccessToken), nil
+		},
+	},
+	{
+		name:  "release-list",
+		about: "GET /api/releases?per_page=100 with an access JWT, 10 000 releases in the tenant (first page, newest first)",
+		setup: func(ctx context.Context, a *app.App, _ string) (string, http.Header, error) {
+			sess, _, err := benchUser(ctx, a)
+			if err != nil {
+				return "", nil, err
+			}
+			p, err := a.Auth.Authenticate(ctx, sess.AccessToken, netip.MustParseAddr("127.0.0.1"))
+			if err != nil {
+				return "", nil, err
+			}
+			if _, err := benchReleases(ctx, a, p, 10000, 0); err != nil {
+				return "", nil, err
+			}
+			return "/api/releases?per_page=100", bearerHeader(sess.AccessToken), nil
+		},
+	},
+}
+
+// benchReleases creates n releases of one artist through the store, each
+// with tracks tracks carrying audio, and returns the last release's uuid.
+func benchReleases(ctx context.Context, a *app.App, p *tonegrid.Principal, n, tracks int) (string, error) {
+	artist, err := a.DB.CreateArtist(ctx, p, tonegrid.ArtistInput{Name: "Bench Artist"})
+	if err != nil {
+		return "", err
+	}
+	featured, err := a.DB.CreateArtist(ctx, p, tonegrid.ArtistInput{Name: "Bench Guest"})
+	if err != nil {
+		return "", err
+	}
+	date := tonegrid.DateOf(time.Now().AddDate(0, 1, 0))
+	credits := []tonegrid.ArtistCredit{{ArtistUUID: artist.UUID, Role: tonegrid.ArtistPrimary}}
+	var last string
+	for i := 0; i < n; i++ {
+		if i > 0 && i%1000 == 0 {
+			fmt.Fprintf(os.Stderr, "created %d releases\n", i)
+		}
+		rel, err := a.DB.CreateRelease(ctx, p, tonegrid.ReleaseInput{
+			Title: fmt.Sprintf("Bench Release %d", i), Type: tonegrid.ReleaseTypeAlbum, Artists: credits, Genre: "Jazz",
+			Language: "en", ReleaseDate: &date, PLine: &tonegrid.Line{Year: 2026, Holder: "Bench Records"},
+			CLine: &tonegrid.Line{Year: 2026, Holder: "Bench Records"}, Territories: []string{tonegrid.Worldwide},
+			LocalizedTitles: map[string]string{"fr": fmt.Sprintf("Disque %d", i)},
+		})
+		if err != nil {
+			return "", err
+		}
+		for j := 0; j < tracks; j++ {
+			tr, err := a.DB.CreateTrack(ctx, p, rel.UUID, tonegrid.TrackInput{
+				Title: fmt.Sprintf("Track %d", j+1), ISRC: fmt.Sprintf("USTGB26%05d", i*100+j),
+				Artists:      []tonegrid.ArtistCredit{{ArtistUUID: artist.UUID, Role: tonegrid.ArtistPrimary}, {ArtistUUID: featured.UUID, Role: tonegrid.ArtistFeatured}},
+				Contributors: []tonegrid.Contributor{{Name: "Bench Composer", Role: "composer"}, {Name: "Bench Producer", Role: "producer"}},
+			})
+			if err != nil {
+				return "", err
+			}
+			if _, err := a.DB.WriteDB().ExecContext(ctx, `UPDATE tracks SET audio = $1 WHERE uuid = $2`,
+				`{"media_uuid":"","format":"wav","sample_rate":44100,"bit_depth":24,"channels":2,"duration_ms":215000,"size":37930000,"md5":"0f343b0931126a20f133d67c2b018a3b","sha256":"2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824"}`, tr.UUID); err != nil {
+				return "", err
+			}
+		}
+		last = rel.UUID
+	}
+	return last, nil
 }
 
 // benchUser creates a label admin in the root tenant and returns a session
