@@ -309,6 +309,11 @@ func (db *DB) CreateRelease(ctx context.Context, p *tonegrid.Principal, in toneg
 		return nil, err
 	}
 	defer tx.Rollback()
+	startOfYear := time.Date(tx.now.Year(), 1, 1, 0, 0, 0, 0, time.UTC)
+	if err := tx.enforcePlanLimit(ctx, p.Tenant.ID, tonegrid.LimitReleasesPerYear, 1,
+		`SELECT COUNT(*) FROM releases WHERE tenant_id = $1 AND created_at >= $2`, p.Tenant.ID, startOfYear); err != nil {
+		return nil, err
+	}
 	ids, err := resolveArtists(ctx, tx, p.Tenant.ID, "artists", in.Artists)
 	if err != nil {
 		return nil, err

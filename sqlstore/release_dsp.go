@@ -99,11 +99,17 @@ func (db *DB) AttachDSPs(ctx context.Context, p *tonegrid.Principal, uuid string
 	if err != nil {
 		return nil, err
 	}
-	for _, slug := range slugs {
-		dspID, err := activeDSPID(ctx, tx, slug)
-		if err != nil {
+	dspIDs := make([]int64, len(slugs))
+	for i, slug := range slugs {
+		if dspIDs[i], err = activeDSPID(ctx, tx, slug); err != nil {
 			return nil, err
 		}
+	}
+	if err := tx.enforceDSPLimit(ctx, p.Tenant.ID, l.id, dspIDs); err != nil {
+		return nil, err
+	}
+	for i, slug := range slugs {
+		dspID := dspIDs[i]
 		if _, err := tx.ExecContext(ctx, `INSERT INTO release_dsps (release_id, dsp_id, tenant_id, created_at, updated_at)
 			VALUES ($1, $2, $3, $4, $4) ON CONFLICT (release_id, dsp_id) DO NOTHING`, l.id, dspID, p.Tenant.ID, tx.now); err != nil {
 			return nil, translate(fmt.Errorf("attach dsp %s: %w", slug, err))
@@ -130,6 +136,9 @@ func (db *DB) SetReleaseDSP(ctx context.Context, p *tonegrid.Principal, uuid, sl
 	}
 	dspID, err := activeDSPID(ctx, tx, slug)
 	if err != nil {
+		return nil, err
+	}
+	if err := tx.enforceDSPLimit(ctx, p.Tenant.ID, l.id, []int64{dspID}); err != nil {
 		return nil, err
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO release_dsps (release_id, dsp_id, tenant_id, created_at, updated_at)
@@ -276,4 +285,37 @@ func nonNilStrings(s []string) []string {
 		return []string{}
 	}
 	return s
+}
+
+// enforceDSPLimit refuses to attach more stores to a release than the
+// tenant's plan allows, counting only the stores not attached yet.
+func (tx *Tx) enforceDSPLimit(ctx context.Context, tenantID, releaseID int64, dspIDs []int64) error {
+	attached := map[int64]bool{}
+	rows, err := tx.QueryContext(ctx, `SELECT dsp_id FROM release_dsps WHERE release_id = $1`, releaseID)
+	if err != nil {
+		return translate(fmt.Errorf("list attached dsps: %w", err))
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return translate(fmt.Errorf("scan attached dsp: %w", err))
+		}
+		attached[id] = true
+	}
+	if err := rows.Err(); err != nil {
+		return translate(err)
+	}
+	adding := 0
+	for _, id := range dspIDs {
+		if !attached[id] {
+			attached[id] = true
+			adding++
+		}
+	}
+	if adding == 0 {
+		return nil
+	}
+	return tx.enforcePlanLimit(ctx, tenantID, tonegrid.LimitDSPs, adding,
+		`SELECT COUNT(*) FROM release_dsps WHERE release_id = $1`, releaseID)
 }

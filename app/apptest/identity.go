@@ -2,6 +2,7 @@ package apptest
 
 import (
 	"bytes"
+	"context"
 	"encoding/hex"
 	"fmt"
 	"io"
@@ -18,6 +19,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/google/uuid"
 )
 
 // AdminEmail and AdminPassword are the credentials of the platform's first
@@ -267,4 +270,19 @@ func MasterKey(s *Server) ([]byte, error) {
 		return nil, err
 	}
 	return hex.DecodeString(strings.TrimSpace(string(b)))
+}
+
+// SetPlan puts tenantUUID on the plan with slug for a month, as a paid
+// checkout would: tests of plan limits arrange their tenant with it.
+func (s *Server) SetPlan(t testing.TB, tenantUUID, slug string) {
+	t.Helper()
+	now := time.Now().UTC()
+	_, err := s.DB.WriteDB().ExecContext(context.Background(), `
+		INSERT INTO subscriptions (uuid, tenant_id, plan_id, provider, reference, started_at, current_period_end, created_at, updated_at)
+		SELECT $1, t.id, p.id, 'test', '', $2, $3, $2, $2 FROM tenants t, plans p WHERE t.uuid = $4 AND p.slug = $5
+		ON CONFLICT (tenant_id) DO UPDATE SET plan_id = excluded.plan_id, current_period_end = excluded.current_period_end`,
+		uuid.Must(uuid.NewV7()).String(), now, now.AddDate(0, 1, 0), tenantUUID, slug)
+	if err != nil {
+		t.Fatalf("set plan %s: %v", slug, err)
+	}
 }
