@@ -317,6 +317,10 @@ var (
 		"No audio file provided.",
 		"The multipart body has no `audio` part and no upload_id was given.",
 		"Send the file in a multipart field named `audio`, or `{upload_id}` of a completed upload.")
+	ErrMediaNotFound = register(http.StatusNotFound, "media_not_found",
+		"Media not found.",
+		"No stored file with this uuid in the caller's workspace.",
+		"Use the media_uuid of a track's audio or a release's artwork.")
 	ErrUploadNotFound = register(http.StatusNotFound, "upload_not_found",
 		"Upload not found.",
 		"No resumable upload with this id in the caller's workspace, or it expired.",

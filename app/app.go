@@ -20,6 +20,7 @@ import (
 	"tonegrid"
 	"tonegrid/auth"
 	"tonegrid/billing"
+	"tonegrid/blob"
 	"tonegrid/httpapi"
 	"tonegrid/jobs"
 	"tonegrid/mail"
@@ -92,7 +93,11 @@ func (c Config) withDefaults() Config {
 		c.PublicHost = "localhost"
 	}
 	if c.StorageURL == "" {
-		c.StorageURL = "file://" + filepath.Join(c.DataDir, "blobs")
+		dir, err := filepath.Abs(filepath.Join(c.DataDir, "blobs"))
+		if err != nil {
+			dir = filepath.Join(c.DataDir, "blobs")
+		}
+		c.StorageURL = "file://" + dir
 	}
 	if c.Mail == "" {
 		c.Mail = "log"
@@ -124,7 +129,9 @@ type App struct {
 	DB     *sqlstore.DB
 	Queue  *jobs.Queue
 	Auth   *auth.Service
-	HTTP   *httpapi.Server
+	// Blobs stores files: uploads, generated DDEX messages, sales reports.
+	Blobs blob.Store
+	HTTP  *httpapi.Server
 	// Handler is what Serve serves: HTTP's handler, unless a test wraps it.
 	Handler http.Handler
 	Log     *slog.Logger
@@ -173,6 +180,10 @@ func New(cfg Config, db *sqlstore.DB, log *slog.Logger) (*App, error) {
 	master, err := masterKey(cfg)
 	if err != nil {
 		return nil, err
+	}
+	blobs, err := blob.Open(cfg.StorageURL)
+	if err != nil {
+		return nil, fmt.Errorf("TONEGRID_STORAGE_URL: %w", err)
 	}
 	q, err := jobs.New(db.WriteDB(), db.Dialect().String(), jobs.Options{Workers: cfg.JobWorkers, PollInterval: cfg.JobPollInterval, Logger: log})
 	if err != nil {
@@ -235,7 +246,7 @@ func New(cfg Config, db *sqlstore.DB, log *slog.Logger) (*App, error) {
 		Billing:     billingSvc,
 		Catalog:     db,
 	}, log)
-	return &App{Config: cfg, DB: db, Queue: q, Auth: authSvc, HTTP: srv, Handler: srv.Handler(), Log: log}, nil
+	return &App{Config: cfg, DB: db, Queue: q, Auth: authSvc, Blobs: blobs, HTTP: srv, Handler: srv.Handler(), Log: log}, nil
 }
 
 // publicURL is the base of links mailed to users of tenants without a
@@ -347,8 +358,8 @@ func (a *App) stopJobs() {
 	a.Queue.Stop(ctx)
 }
 
-// Close releases the database.
-func (a *App) Close() error { return a.DB.Close() }
+// Close releases the database and the blob store.
+func (a *App) Close() error { return errors.Join(a.Blobs.Close(), a.DB.Close()) }
 
 // health answers the HTTP layer's health checks from the database and queue.
 type health struct {
