@@ -56,25 +56,8 @@ func timePtr(t sql.NullTime) *time.Time {
 
 // ListAPIKeys lists the tenant's keys that are not revoked, newest first.
 func (db *DB) ListAPIKeys(ctx context.Context, p *tonegrid.Principal, page tonegrid.Page) ([]*tonegrid.APIKey, int, error) {
-	var total int
-	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM api_keys WHERE tenant_id = $1 AND revoked_at IS NULL`, p.Tenant.ID).Scan(&total); err != nil {
-		return nil, 0, translate(fmt.Errorf("count api keys: %w", err))
-	}
-	rows, err := db.query(ctx, `SELECT `+apiKeyColumns+` FROM api_keys k WHERE k.tenant_id = $1 AND k.revoked_at IS NULL
-		ORDER BY k.id DESC LIMIT $2 OFFSET $3`, p.Tenant.ID, page.PerPage, page.Offset())
-	if err != nil {
-		return nil, 0, translate(fmt.Errorf("list api keys: %w", err))
-	}
-	defer rows.Close()
-	var out []*tonegrid.APIKey
-	for rows.Next() {
-		k, err := scanAPIKey(rows)
-		if err != nil {
-			return nil, 0, translate(fmt.Errorf("scan api key: %w", err))
-		}
-		out = append(out, k)
-	}
-	return out, total, translate(rows.Err())
+	return listPage(ctx, db, listQuery{what: "api keys", from: "api_keys k", where: "k.tenant_id = $1 AND k.revoked_at IS NULL",
+		args: []any{p.Tenant.ID}, columns: apiKeyColumns, order: "k.id DESC"}, page, scanAPIKey)
 }
 
 // CreateAPIKey mints a key for the caller's tenant and returns it with its

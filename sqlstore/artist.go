@@ -41,26 +41,8 @@ func (db *DB) ListArtists(ctx context.Context, p *tonegrid.Principal, f tonegrid
 		args = append(args, likePattern(f.Q))
 		where += fmt.Sprintf(` AND a.name %s $%d ESCAPE '\'`, db.dialect.ilike(), len(args))
 	}
-	var total int
-	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM artists a WHERE `+where, args...).Scan(&total); err != nil {
-		return nil, 0, translate(fmt.Errorf("count artists: %w", err))
-	}
-	args = append(args, f.Page.PerPage, f.Page.Offset())
-	rows, err := db.query(ctx, fmt.Sprintf(`SELECT %s FROM artists a WHERE %s ORDER BY %s LIMIT $%d OFFSET $%d`,
-		artistColumns, where, orderClause(f.Sort, artistSorts, "-created_at", "a.id"), len(args)-1, len(args)), args...)
-	if err != nil {
-		return nil, 0, translate(fmt.Errorf("list artists: %w", err))
-	}
-	defer rows.Close()
-	var out []*tonegrid.Artist
-	for rows.Next() {
-		a, err := scanArtist(rows)
-		if err != nil {
-			return nil, 0, translate(fmt.Errorf("scan artist: %w", err))
-		}
-		out = append(out, a)
-	}
-	return out, total, translate(rows.Err())
+	return listPage(ctx, db, listQuery{what: "artists", from: "artists a", where: where, args: args, columns: artistColumns,
+		order: orderClause(f.Sort, artistSorts, "-created_at", "a.id")}, f.Page, scanArtist)
 }
 
 // findArtist reads an artist of the tenant by uuid, or ErrArtistNotFound.

@@ -28,26 +28,8 @@ func (db *DB) ListPayees(ctx context.Context, p *tonegrid.Principal, f tonegrid.
 		args = append(args, likePattern(f.Q))
 		where += fmt.Sprintf(` AND (y.name %[1]s $%[2]d ESCAPE '\' OR y.email %[1]s $%[2]d ESCAPE '\')`, db.dialect.ilike(), len(args))
 	}
-	var total int
-	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM payees y WHERE `+where, args...).Scan(&total); err != nil {
-		return nil, 0, translate(fmt.Errorf("count payees: %w", err))
-	}
-	args = append(args, f.Page.PerPage, f.Page.Offset())
-	rows, err := db.query(ctx, fmt.Sprintf(`SELECT %s FROM payees y WHERE %s ORDER BY %s LIMIT $%d OFFSET $%d`,
-		payeeColumns, where, orderClause(f.Sort, payeeSorts, "-created_at", "y.id"), len(args)-1, len(args)), args...)
-	if err != nil {
-		return nil, 0, translate(fmt.Errorf("list payees: %w", err))
-	}
-	defer rows.Close()
-	var out []*tonegrid.Payee
-	for rows.Next() {
-		y, err := scanPayee(rows)
-		if err != nil {
-			return nil, 0, translate(fmt.Errorf("scan payee: %w", err))
-		}
-		out = append(out, y)
-	}
-	return out, total, translate(rows.Err())
+	return listPage(ctx, db, listQuery{what: "payees", from: "payees y", where: where, args: args, columns: payeeColumns,
+		order: orderClause(f.Sort, payeeSorts, "-created_at", "y.id")}, f.Page, scanPayee)
 }
 
 func findPayee(ctx context.Context, q querier, tenantID int64, uuid string) (*tonegrid.Payee, error) {

@@ -175,26 +175,11 @@ func (tx *Tx) insertTenant(ctx context.Context, parent *tonegrid.Tenant, name, l
 
 // ListClients lists the direct client tenants of the caller's tenant.
 func (db *DB) ListClients(ctx context.Context, p *tonegrid.Principal, page tonegrid.Page) ([]*tonegrid.Tenant, int, error) {
-	var total int
-	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM tenants WHERE parent_id = $1`, p.Tenant.ID).Scan(&total); err != nil {
-		return nil, 0, translate(fmt.Errorf("count clients: %w", err))
-	}
-	rows, err := db.query(ctx, `SELECT `+tenantColumns+tenantFrom+`WHERE t.parent_id = $1 ORDER BY t.id DESC LIMIT $2 OFFSET $3`,
-		p.Tenant.ID, page.PerPage, page.Offset())
+	out, total, err := listPage(ctx, db, listQuery{what: "clients", from: "tenants t LEFT JOIN tenants p ON p.id = t.parent_id",
+		where: "t.parent_id = $1", args: []any{p.Tenant.ID}, columns: tenantColumns, order: "t.id DESC"}, page,
+		func(row interface{ Scan(...any) error }) (*tonegrid.Tenant, error) { return scanTenant(row) })
 	if err != nil {
-		return nil, 0, translate(fmt.Errorf("list clients: %w", err))
-	}
-	defer rows.Close()
-	var out []*tonegrid.Tenant
-	for rows.Next() {
-		t, err := scanTenant(rows)
-		if err != nil {
-			return nil, 0, translate(fmt.Errorf("scan client: %w", err))
-		}
-		out = append(out, t)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, 0, translate(err)
+		return nil, 0, err
 	}
 	return out, total, loadDomains(ctx, reader{db}, out)
 }

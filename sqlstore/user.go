@@ -216,25 +216,8 @@ func (db *DB) UpdateProfile(ctx context.Context, p *tonegrid.Principal, upd tone
 
 // ListUsers lists the live users of the caller's tenant, newest first.
 func (db *DB) ListUsers(ctx context.Context, p *tonegrid.Principal, page tonegrid.Page) ([]*tonegrid.User, int, error) {
-	var total int
-	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM users WHERE tenant_id = $1 AND deleted_at IS NULL`, p.Tenant.ID).Scan(&total); err != nil {
-		return nil, 0, translate(fmt.Errorf("count users: %w", err))
-	}
-	rows, err := db.query(ctx, `SELECT `+userColumns+` FROM users u WHERE u.tenant_id = $1 AND u.deleted_at IS NULL
-		ORDER BY u.id DESC LIMIT $2 OFFSET $3`, p.Tenant.ID, page.PerPage, page.Offset())
-	if err != nil {
-		return nil, 0, translate(fmt.Errorf("list users: %w", err))
-	}
-	defer rows.Close()
-	var out []*tonegrid.User
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, 0, translate(fmt.Errorf("scan user: %w", err))
-		}
-		out = append(out, u)
-	}
-	return out, total, translate(rows.Err())
+	return listPage(ctx, db, listQuery{what: "users", from: "users u", where: "u.tenant_id = $1 AND u.deleted_at IS NULL",
+		args: []any{p.Tenant.ID}, columns: userColumns, order: "u.id DESC"}, page, scanUser)
 }
 
 // InviteUser creates a user in the caller's tenant and mails an invitation;

@@ -28,26 +28,8 @@ func (db *DB) ListWriters(ctx context.Context, p *tonegrid.Principal, f tonegrid
 		args = append(args, likePattern(f.Q))
 		where += fmt.Sprintf(` AND w.name %s $%d ESCAPE '\'`, db.dialect.ilike(), len(args))
 	}
-	var total int
-	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM writers w WHERE `+where, args...).Scan(&total); err != nil {
-		return nil, 0, translate(fmt.Errorf("count writers: %w", err))
-	}
-	args = append(args, f.Page.PerPage, f.Page.Offset())
-	rows, err := db.query(ctx, fmt.Sprintf(`SELECT %s FROM writers w WHERE %s ORDER BY %s LIMIT $%d OFFSET $%d`,
-		writerColumns, where, orderClause(f.Sort, writerSorts, "-created_at", "w.id"), len(args)-1, len(args)), args...)
-	if err != nil {
-		return nil, 0, translate(fmt.Errorf("list writers: %w", err))
-	}
-	defer rows.Close()
-	var out []*tonegrid.Writer
-	for rows.Next() {
-		w, err := scanWriter(rows)
-		if err != nil {
-			return nil, 0, translate(fmt.Errorf("scan writer: %w", err))
-		}
-		out = append(out, w)
-	}
-	return out, total, translate(rows.Err())
+	return listPage(ctx, db, listQuery{what: "writers", from: "writers w", where: where, args: args, columns: writerColumns,
+		order: orderClause(f.Sort, writerSorts, "-created_at", "w.id")}, f.Page, scanWriter)
 }
 
 func findWriter(ctx context.Context, q querier, tenantID int64, uuid string) (*tonegrid.Writer, error) {
