@@ -13,6 +13,9 @@ const (
 	EventReleaseApproved  = "release.approved"
 	EventReleaseRejected  = "release.rejected"
 	EventReleaseDeleted   = "release.deleted"
+	// EventTrackAudioProcessed follows a track's audio upload once it is
+	// probed and attached.
+	EventTrackAudioProcessed = "track.audio_processed"
 )
 
 // Event is one row of the outbox: what happened in a tenant, with the
