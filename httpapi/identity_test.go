@@ -556,7 +556,12 @@ func TestTenantsAndClients(t *testing.T) {
 				Role  string `json:"role"`
 			} `json:"owner"`
 		}
-		srv.Post("/api/tenants/clients", dist.Token, map[string]string{"name": "Client Co", "owner_email": ownerEmail, "owner_name": "Owner"}).
+		unknownPlan := srv.Post("/api/tenants/clients", dist.Token, map[string]string{"name": "Client Co", "owner_email": ownerEmail, "owner_name": "Owner", "plan": "platinum"}).
+			ExpectError(t, http.StatusUnprocessableEntity, "validation_failed", "Validation failed")
+		if got := unknownPlan.Errors["plan"]; len(got) != 1 || !strings.Contains(got[0], "free, pro, pro-ngn, label") {
+			t.Errorf("unknown plan errors = %v", unknownPlan.Errors)
+		}
+		srv.Post("/api/tenants/clients", dist.Token, map[string]string{"name": "Client Co", "owner_email": ownerEmail, "owner_name": "Owner", "plan": "label"}).
 			Data(t, http.StatusCreated, &created)
 		if created.Owner.Email != ownerEmail || created.Owner.Role != "label_admin" {
 			t.Errorf("created = %+v", created)
@@ -567,6 +572,12 @@ func TestTenantsAndClients(t *testing.T) {
 		}
 		srv.Post("/api/auth/reset-password", "", map[string]string{"token": token, "password": apptest.Password}).ExpectStatus(t, http.StatusOK)
 		owner := srv.Login(t, ownerEmail, apptest.Password)
+		// The plan the distributor chose is the client's, billed by the distributor.
+		var sub subscriptionBody
+		srv.Get("/api/billing/subscription", owner.Token).Data(t, http.StatusOK, &sub)
+		if sub.Plan.Slug != "label" || sub.Provider != "distributor" || sub.CurrentPeriodEnd != nil {
+			t.Errorf("client subscription = %+v", sub)
+		}
 		grand := srv.Post("/api/tenants/clients", owner.Token, map[string]string{"name": "Grandchild", "owner_email": apptest.UniqueEmail("g"), "owner_name": "G"})
 		grand.ExpectStatus(t, http.StatusCreated)
 

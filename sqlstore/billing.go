@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"tonegrid"
@@ -76,6 +77,45 @@ func (db *DB) PlanBySlug(ctx context.Context, slug string) (*tonegrid.Plan, erro
 		return nil, translate(fmt.Errorf("find plan %s: %w", slug, err))
 	}
 	return p, nil
+}
+
+// assignClientPlan puts a new client tenant on the plan with slug, as its
+// distributor sells it: the distributor bills the client itself, so the
+// subscription has no provider payment and no end. An unknown or retired
+// slug is a validation error on `plan` listing the plans on sale.
+func (tx *Tx) assignClientPlan(ctx context.Context, p *tonegrid.Principal, tenantID int64, slug string) error {
+	plan, err := scanPlan(tx.QueryRowContext(ctx, `SELECT `+planColumns+` FROM plans pl WHERE pl.slug = $1 AND pl.is_active`, slug))
+	if errors.Is(err, sql.ErrNoRows) {
+		var slugs []string
+		rows, err := tx.QueryContext(ctx, `SELECT slug FROM plans WHERE is_active ORDER BY id`)
+		if err != nil {
+			return translate(fmt.Errorf("list plans: %w", err))
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var s string
+			if err := rows.Scan(&s); err != nil {
+				return translate(fmt.Errorf("scan plan: %w", err))
+			}
+			slugs = append(slugs, s)
+		}
+		if err := rows.Err(); err != nil {
+			return translate(err)
+		}
+		var v tonegrid.Violations
+		v.Add("plan", "not_in_list", "allowed", strings.Join(slugs, ", "))
+		return v.Err()
+	}
+	if err != nil {
+		return translate(fmt.Errorf("find plan %s: %w", slug, err))
+	}
+	id := newUUID()
+	if _, err := tx.ExecContext(ctx, `
+		INSERT INTO subscriptions (uuid, tenant_id, plan_id, provider, reference, started_at, current_period_end, created_at, updated_at)
+		VALUES ($1, $2, $3, 'distributor', '', $4, NULL, $4, $4)`, id, tenantID, plan.ID, tx.now); err != nil {
+		return translate(fmt.Errorf("save client subscription: %w", err))
+	}
+	return tx.audit(ctx, p, tenantID, "billing.plan_activated", "subscription", id, map[string]string{"plan": plan.Slug, "via": "distributor"})
 }
 
 // planByID reads a plan, on sale or not.

@@ -222,6 +222,11 @@ func (db *DB) CreateClient(ctx context.Context, p *tonegrid.Principal, in tonegr
 	if err != nil {
 		return nil, nil, err
 	}
+	if in.Plan != "" {
+		if err := tx.assignClientPlan(ctx, p, t.ID, in.Plan); err != nil {
+			return nil, nil, err
+		}
+	}
 	if err := tx.audit(ctx, p, p.Tenant.ID, "client.created", "tenant", t.UUID, map[string]string{"name": t.Name, "owner_email": owner.Email}); err != nil {
 		return nil, nil, err
 	}
