@@ -799,3 +799,32 @@ func TestTeamSeatsFollowThePlan(t *testing.T) {
 		}
 	})
 }
+
+func TestBillingReturnPage(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, srv *apptest.Server) {
+		tests := []struct {
+			query       string
+			want, avoid []string
+		}{
+			{"?reference=tgp-Ab_9", []string{"payment received", "<code>tgp-Ab_9</code>"}, []string{"cancelled"}},
+			{"?reference=tgp-Ab_9&cancelled=1", []string{"Payment cancelled", "tgp-Ab_9"}, []string{"payment received"}},
+			{"?reference=%3Cscript%3Ealert(1)%3C/script%3E", []string{"payment received"}, []string{"alert(1)", "Checkout reference"}},
+			{"", []string{"payment received"}, []string{"Checkout reference"}},
+		}
+		for _, tt := range tests {
+			resp := srv.Get("/billing/return"+tt.query, "")
+			resp.ExpectStatus(t, http.StatusOK)
+			body := string(resp.Body)
+			for _, w := range tt.want {
+				if !strings.Contains(body, w) {
+					t.Errorf("%s: page lacks %q", tt.query, w)
+				}
+			}
+			for _, a := range tt.avoid {
+				if strings.Contains(body, a) {
+					t.Errorf("%s: page shows %q", tt.query, a)
+				}
+			}
+		}
+	})
+}

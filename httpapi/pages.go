@@ -5,6 +5,7 @@ import (
 	"embed"
 	"html/template"
 	"net/http"
+	"regexp"
 	"time"
 
 	"tonegrid"
@@ -17,7 +18,7 @@ var pageFiles embed.FS
 var pageTemplates = func() map[string]*template.Template {
 	layout := template.Must(template.ParseFS(pageFiles, "pages/layout.html"))
 	out := map[string]*template.Template{}
-	for _, name := range []string{"errors", "status", "docs"} {
+	for _, name := range []string{"errors", "status", "docs", "billing_return"} {
 		t := template.Must(template.Must(layout.Clone()).ParseFS(pageFiles, "pages/"+name+".html"))
 		out[name] = t
 	}
@@ -94,4 +95,25 @@ func (s *Server) handleStatusPage(w http.ResponseWriter, r *http.Request) error 
 		page{"Status", "status"}, rep, time.Now().UTC().Format(time.RFC3339), tonegrid.Version,
 		time.Since(s.started).Round(time.Second).String(), s.cfg.DatabaseDialect,
 	})
+}
+
+// checkoutReference matches the references this platform gives checkouts;
+// anything else in the query is not shown.
+var checkoutReference = regexp.MustCompile(`^[A-Za-z0-9_-]{1,100}$`)
+
+// handleBillingReturn is the page payers land on after a provider's
+// checkout (the return URL of POST /billing/checkout). Activation does not
+// depend on it: provider webhooks and POST /billing/verify do that.
+func (s *Server) handleBillingReturn(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	ref := q.Get("reference")
+	if !checkoutReference.MatchString(ref) {
+		ref = ""
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	return writePage(w, http.StatusOK, "billing_return", struct {
+		page
+		Reference string
+		Cancelled bool
+	}{page{"Checkout", ""}, ref, q.Get("cancelled") == "1"})
 }

@@ -67,6 +67,7 @@ func (s *Server) routeTable() []route {
 		// Billing. Plans are public (pricing pages); the provider webhooks are
 		// public and authenticated by their signatures.
 		{method: "GET", path: "/api/billing/plans", handle: s.handlePlanList},
+		{method: "GET", path: "/billing/return", handle: s.handleBillingReturn},
 		{method: "GET", path: "/api/billing/subscription", handle: s.handleSubscription, perm: self},
 		{method: "POST", path: "/api/billing/checkout", handle: s.handleCheckout, perm: billingAdmin},
 		{method: "POST", path: "/api/billing/verify", handle: s.handleVerifyPayment, perm: billingAdmin},
