@@ -27,11 +27,7 @@ func TestTriggersKeepCountsAndVersions(t *testing.T) {
 	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		ctx := context.Background()
 		p := rootPrincipal(t, db)
-		artist, err := db.CreateArtist(ctx, p, tonegrid.ArtistInput{Name: "A"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		credits := []tonegrid.ArtistCredit{{ArtistUUID: artist.UUID, Role: tonegrid.ArtistPrimary}}
+		credits := primaryCredit(t, db, p)
 		var uuids []string
 		for i := 0; i < 6; i++ {
 			r, err := db.CreateRelease(ctx, p, tonegrid.ReleaseInput{Title: fmt.Sprint("R", i), Type: "single", Genre: "Pop", Language: "en", Artists: credits})

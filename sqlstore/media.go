@@ -101,45 +101,29 @@ func (tx *Tx) replaceMedia(ctx context.Context, m *tonegrid.Media, previousUUID 
 // the updated track and the media the new audio replaced, if any: its row
 // is gone and the caller removes its blob after this returns.
 func (db *DB) AttachTrackAudio(ctx context.Context, p *tonegrid.Principal, trackUUID string, m *tonegrid.Media, a tonegrid.Audio) (*tonegrid.Track, *tonegrid.Media, error) {
-	tx, err := db.beginWrite(ctx)
-	if err != nil {
-		return nil, nil, err
-	}
-	defer tx.Rollback()
-	l, err := tx.editableTrack(ctx, p, trackUUID, tonegrid.Precondition{})
-	if err != nil {
-		return nil, nil, err
-	}
-	cur, err := findTrack(ctx, tx, p.Tenant.ID, trackUUID)
-	if err != nil {
-		return nil, nil, err
-	}
-	previous := ""
-	if cur.Audio != nil {
-		previous = cur.Audio.MediaUUID
-	}
-	m.TenantID = p.Tenant.ID
-	old, err := tx.replaceMedia(ctx, m, previous)
-	if err != nil {
-		return nil, nil, err
-	}
-	a.MediaUUID = m.UUID
-	doc, err := json.Marshal(a)
-	if err != nil {
-		return nil, nil, fmt.Errorf("encode audio: %w", err)
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE tracks SET audio = $1, row_version = row_version + 1, updated_at = $2 WHERE id = $3`,
-		string(doc), tx.now, l.id); err != nil {
-		return nil, nil, translate(fmt.Errorf("attach audio: %w", err))
-	}
-	t, err := findTrack(ctx, tx, p.Tenant.ID, trackUUID)
-	if err != nil {
-		return nil, nil, err
-	}
-	if err := tx.emit(ctx, p.Tenant.ID, tonegrid.EventTrackAudioProcessed, t); err != nil {
-		return nil, nil, err
-	}
-	return t, old, tx.commit()
+	var t *tonegrid.Track
+	old, err := db.attachMedia(ctx, p, m, attachment{
+		table: "tracks", column: "audio",
+		lock: func(tx *Tx) (int64, string, error) {
+			l, err := tx.editableTrack(ctx, p, trackUUID, tonegrid.Precondition{})
+			if err != nil {
+				return 0, "", err
+			}
+			cur, err := findTrack(ctx, tx, p.Tenant.ID, trackUUID)
+			if err != nil || cur.Audio == nil {
+				return l.id, "", err
+			}
+			return l.id, cur.Audio.MediaUUID, nil
+		},
+		describe: func(mediaUUID string) any { a.MediaUUID = mediaUUID; return a },
+		finish: func(tx *Tx) (err error) {
+			if t, err = findTrack(ctx, tx, p.Tenant.ID, trackUUID); err != nil {
+				return err
+			}
+			return tx.emit(ctx, p.Tenant.ID, tonegrid.EventTrackAudioProcessed, t)
+		},
+	})
+	return t, old, err
 }
 
 // AttachReleaseArtwork records m, whose blob is complete, as the artwork of
@@ -147,40 +131,70 @@ func (db *DB) AttachTrackAudio(ctx context.Context, p *tonegrid.Principal, track
 // (a.MediaUUID is set here). It returns the updated release and the media
 // the new artwork replaced, if any, whose blob the caller removes.
 func (db *DB) AttachReleaseArtwork(ctx context.Context, p *tonegrid.Principal, releaseUUID string, m *tonegrid.Media, a tonegrid.Artwork) (*tonegrid.Release, *tonegrid.Media, error) {
+	var r *tonegrid.Release
+	old, err := db.attachMedia(ctx, p, m, attachment{
+		table: "releases", column: "artwork",
+		lock: func(tx *Tx) (int64, string, error) {
+			l, err := tx.editableRelease(ctx, p, releaseUUID)
+			if err != nil {
+				return 0, "", err
+			}
+			cur, err := findRelease(ctx, tx, p.Tenant.ID, releaseUUID)
+			if err != nil || cur.Artwork == nil {
+				return l.id, "", err
+			}
+			return l.id, cur.Artwork.MediaUUID, nil
+		},
+		describe: func(mediaUUID string) any { a.MediaUUID = mediaUUID; return a },
+		finish: func(tx *Tx) (err error) {
+			r, err = findRelease(ctx, tx, p.Tenant.ID, releaseUUID)
+			return err
+		},
+	})
+	return r, old, err
+}
+
+// attachment is where attachMedia puts a file: a JSON column of a locked
+// row of table.
+type attachment struct {
+	table, column string
+	// lock locks the owning row for the change and returns its id and the
+	// media uuid of the file it holds now ("" for none).
+	lock func(tx *Tx) (id int64, previous string, err error)
+	// describe returns the JSON document of the file with mediaUUID.
+	describe func(mediaUUID string) any
+	// finish runs last inside the transaction: reading the result back,
+	// emitting events.
+	finish func(tx *Tx) error
+}
+
+// attachMedia records m in place of the file the attachment's row holds,
+// in one transaction, and returns the replaced media, if any.
+func (db *DB) attachMedia(ctx context.Context, p *tonegrid.Principal, m *tonegrid.Media, at attachment) (*tonegrid.Media, error) {
 	tx, err := db.beginWrite(ctx)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	defer tx.Rollback()
-	l, err := tx.editableRelease(ctx, p, releaseUUID)
+	id, previous, err := at.lock(tx)
 	if err != nil {
-		return nil, nil, err
-	}
-	cur, err := findRelease(ctx, tx, p.Tenant.ID, releaseUUID)
-	if err != nil {
-		return nil, nil, err
-	}
-	previous := ""
-	if cur.Artwork != nil {
-		previous = cur.Artwork.MediaUUID
+		return nil, err
 	}
 	m.TenantID = p.Tenant.ID
 	old, err := tx.replaceMedia(ctx, m, previous)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	a.MediaUUID = m.UUID
-	doc, err := json.Marshal(a)
+	doc, err := json.Marshal(at.describe(m.UUID))
 	if err != nil {
-		return nil, nil, fmt.Errorf("encode artwork: %w", err)
+		return nil, fmt.Errorf("encode %s.%s: %w", at.table, at.column, err)
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE releases SET artwork = $1, row_version = row_version + 1, updated_at = $2 WHERE id = $3`,
-		string(doc), tx.now, l.id); err != nil {
-		return nil, nil, translate(fmt.Errorf("attach artwork: %w", err))
+	if _, err := tx.ExecContext(ctx, `UPDATE `+at.table+` SET `+at.column+` = $1, row_version = row_version + 1, updated_at = $2 WHERE id = $3`,
+		string(doc), tx.now, id); err != nil {
+		return nil, translate(fmt.Errorf("attach %s: %w", at.column, err))
 	}
-	r, err := findRelease(ctx, tx, p.Tenant.ID, releaseUUID)
-	if err != nil {
-		return nil, nil, err
+	if err := at.finish(tx); err != nil {
+		return nil, err
 	}
-	return r, old, tx.commit()
+	return old, tx.commit()
 }

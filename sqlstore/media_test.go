@@ -17,11 +17,7 @@ func TestAttachMediaReplacesAndReportsTheOldFile(t *testing.T) {
 	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		ctx := context.Background()
 		p := rootPrincipal(t, db)
-		artist, err := db.CreateArtist(ctx, p, tonegrid.ArtistInput{Name: "A"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		credits := []tonegrid.ArtistCredit{{ArtistUUID: artist.UUID, Role: tonegrid.ArtistPrimary}}
+		credits := primaryCredit(t, db, p)
 		r, err := db.CreateRelease(ctx, p, tonegrid.ReleaseInput{Title: "R", Type: "single", Genre: "Pop", Language: "en", Artists: credits})
 		if err != nil {
 			t.Fatal(err)
@@ -70,4 +66,15 @@ func TestAttachMediaReplacesAndReportsTheOldFile(t *testing.T) {
 			t.Fatalf("attach to unknown release: %v", err)
 		}
 	})
+}
+
+// primaryCredit creates an artist in p's tenant and credits it as the
+// primary artist.
+func primaryCredit(t *testing.T, db *sqlstore.DB, p *tonegrid.Principal) []tonegrid.ArtistCredit {
+	t.Helper()
+	artist, err := db.CreateArtist(context.Background(), p, tonegrid.ArtistInput{Name: "A"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return []tonegrid.ArtistCredit{{ArtistUUID: artist.UUID, Role: tonegrid.ArtistPrimary}}
 }
