@@ -44,6 +44,9 @@ type Store interface {
 	DSPEndpoint(ctx context.Context, dspID int64) (*tonegrid.DSP, tonegrid.DSPDelivery, error)
 	AckSeen(ctx context.Context, dspID int64, name string) (bool, error)
 	ApplyAck(ctx context.Context, dspID int64, name string, results []tonegrid.AckResult) error
+
+	tonegrid.DSPAdmin
+	DSPEndpointBySlug(ctx context.Context, slug string) (*tonegrid.DSP, tonegrid.DSPDelivery, error)
 }
 
 // DefaultSenderDPID is the platform's DDEX Party ID when none is configured.
@@ -78,7 +81,10 @@ type Service struct {
 	log   *slog.Logger
 }
 
-var _ tonegrid.DeliveryService = (*Service)(nil)
+var (
+	_ tonegrid.DeliveryService = (*Service)(nil)
+	_ tonegrid.DSPAdmin        = (*Service)(nil)
+)
 
 // New returns the delivery service over store and blobs.
 func New(store Store, blobs blob.Store, cfg Config, log *slog.Logger) *Service {
@@ -304,19 +310,59 @@ func (s *Service) transportConfig(dsp *tonegrid.DSP, ep tonegrid.DSPDelivery) tr
 	return c
 }
 
-// ValidateEndpoint checks a store's endpoint as the transport would and
-// returns its wrong fields with their codes ("sftp.host": "required").
-func ValidateEndpoint(ep tonegrid.DSPDelivery) map[string]string {
-	if ep.Protocol == transport.ProtocolDir {
+// checkEndpoint checks a store's endpoint as the transport would: a wrong
+// field is a 422 on delivery.<field> ("delivery.sftp.host").
+func (s *Service) checkEndpoint(ep tonegrid.DSPDelivery) error {
+	var v tonegrid.Violations
+	switch ep.Protocol {
+	case transport.ProtocolDir:
 		return nil
+	case transport.ProtocolSFTP, transport.ProtocolS3:
+	default:
+		v.Add("delivery.protocol", "not_in_list", "allowed", "dir, sftp, s3")
+		return v.Err()
 	}
-	s := &Service{}
 	err := s.transportConfig(&tonegrid.DSP{Slug: "check"}, ep).Validate()
 	var ce *transport.ConfigError
-	if errors.As(err, &ce) {
-		return ce.Fields
+	if !errors.As(err, &ce) {
+		return err
 	}
-	return nil
+	for f, code := range ce.Fields {
+		switch code {
+		case "required":
+			v.Add("delivery."+f, "required")
+		case "out_of_range":
+			v.Add("delivery."+f, "out_of_range", "min", 1, "max", 65535)
+		default:
+			v.Add("delivery."+f, "invalid_value")
+		}
+	}
+	return v.Err()
+}
+
+// CreateDSP checks the store's endpoint and adds the store.
+func (s *Service) CreateDSP(ctx context.Context, p *tonegrid.Principal, slug string, in tonegrid.DSPInput) (*tonegrid.DSP, error) {
+	if err := s.checkEndpoint(in.Delivery); err != nil {
+		return nil, err
+	}
+	return s.store.CreateDSP(ctx, p, slug, in)
+}
+
+// UpdateDSP checks the store's new endpoint, with the credentials it
+// leaves empty taken from the current one, and changes the store.
+func (s *Service) UpdateDSP(ctx context.Context, p *tonegrid.Principal, slug string, upd tonegrid.DSPUpdate) (*tonegrid.DSP, error) {
+	if upd.Delivery != nil {
+		_, old, err := s.store.DSPEndpointBySlug(ctx, slug)
+		if err != nil {
+			return nil, err
+		}
+		next := *upd.Delivery
+		next.KeepSecrets(old)
+		if err := s.checkEndpoint(next); err != nil {
+			return nil, err
+		}
+	}
+	return s.store.UpdateDSP(ctx, p, slug, upd)
 }
 
 // bytesFile is in-memory content as a transport file.

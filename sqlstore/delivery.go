@@ -754,3 +754,17 @@ func (tx *Tx) ackedDelivery(ctx context.Context, dspID int64, r tonegrid.AckResu
 	}
 	return d, nil
 }
+
+// DSPEndpointBySlug reads a store, active or not, with its delivery
+// settings; an unknown slug is ErrDSPNotFound.
+func (db *DB) DSPEndpointBySlug(ctx context.Context, slug string) (*tonegrid.DSP, tonegrid.DSPDelivery, error) {
+	var id int64
+	err := db.write.QueryRowContext(ctx, `SELECT id FROM dsps WHERE slug = $1`, slug).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, tonegrid.DSPDelivery{}, tonegrid.ErrDSPNotFound.Format(slug)
+	}
+	if err != nil {
+		return nil, tonegrid.DSPDelivery{}, translate(fmt.Errorf("find dsp %s: %w", slug, err))
+	}
+	return db.dspEndpoint(ctx, db.write, id)
+}
