@@ -365,7 +365,7 @@ func TestDeliveryRetriesAfterDroppedConnection(t *testing.T) {
 		wantBatch(t, s.Dir, upc, got[0].BatchID, "N", 4)
 
 		// Every connection drops: three attempts, then failed.
-		s.DropConnections(-1, 150<<10)
+		s.DropConnections(-1, 40<<10)
 		rel2, _ := approvedRelease(t, srv, label, 4, 64<<10, "deezer")
 		srv.Post("/api/releases/"+rel2+"/ddex/deliver", label.Token, nil).ExpectStatus(t, http.StatusAccepted)
 		failed := waitDeliveries(t, srv, label.Token, rel2, "new", "failed")
@@ -391,7 +391,7 @@ func TestDeliveryRetriesAfterDroppedConnection(t *testing.T) {
 func TestDeliveryRejectedAndTakedown(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, srv *apptest.Server) {
 		label := srv.Label(t, "Takedown Label")
-		relUUID, upc := approvedRelease(t, srv, label, 1, 1024, "spotify", "apple-music")
+		relUUID, upc := approvedRelease(t, srv, label, 1, 1024, "spotify", "tidal")
 		srv.Post("/api/releases/"+relUUID+"/ddex/deliver", label.Token, nil).ExpectStatus(t, http.StatusAccepted)
 		got := waitDeliveries(t, srv, label.Token, relUUID, "new", "delivered")
 		var spotify delivery
@@ -423,7 +423,7 @@ func TestDeliveryRejectedAndTakedown(t *testing.T) {
 		}
 
 		var tds []delivery
-		srv.Post("/api/releases/"+relUUID+"/takedown", label.Token, map[string]any{"reason": "rights lapsed", "dsps": []string{"apple-music"}}).
+		srv.Post("/api/releases/"+relUUID+"/takedown", label.Token, map[string]any{"reason": "rights lapsed", "dsps": []string{"tidal"}}).
 			Data(t, http.StatusAccepted, &tds)
 		if len(tds) != 1 || tds[0].Kind != "takedown" || tds[0].Reason != "rights lapsed" {
 			t.Fatalf("takedowns %+v", tds)
@@ -434,10 +434,10 @@ func TestDeliveryRejectedAndTakedown(t *testing.T) {
 		if !bytes.Contains(msg.Body, []byte("EndDateTime")) {
 			t.Errorf("takedown message does not end its deals: %.800s", msg.Body)
 		}
-		if _, err := os.Stat(filepath.Join(root, "apple-music", "P_"+td[0].BatchID, "BatchComplete_"+td[0].BatchID+".xml")); err != nil {
+		if _, err := os.Stat(filepath.Join(root, "tidal", "P_"+td[0].BatchID, "BatchComplete_"+td[0].BatchID+".xml")); err != nil {
 			t.Errorf("takedown batch: %v", err)
 		}
-		// Spotify was rejected, apple-music taken down: nothing is live.
+		// Spotify was rejected, tidal taken down: nothing is live.
 		if st := releaseStatus(t, srv, label.Token, relUUID); st != tonegrid.ReleaseTakenDown {
 			t.Errorf("release status %s, want taken_down", st)
 		}
@@ -467,17 +467,17 @@ func TestDeliveryErrors(t *testing.T) {
 			"Only delivered releases can be taken down or purged.")
 		srv.Post(base+"/ddex/purge", label.Token, nil).ExpectError(t, http.StatusConflict, "release_not_delivered",
 			"Only delivered releases can be taken down or purged.")
+		// A store that is not attached.
+		srv.Post(base+"/ddex/deliver/deezer", label.Token, nil).ExpectError(t, http.StatusNotFound, "release_dsp_not_attached",
+			"DSP 'deezer' is not attached to this release.")
+		srv.Post(base+"/ddex/deliver/nope", label.Token, nil).ExpectError(t, http.StatusNotFound, "dsp_not_found",
+			"DSP 'nope' not found or inactive.")
 		// No stores.
 		srv.Delete(base+"/dsps/spotify", label.Token).ExpectStatus(t, http.StatusOK)
 		srv.Post(base+"/ddex/deliver", label.Token, nil).ExpectError(t, http.StatusUnprocessableEntity, "release_no_dsps_attached",
 			"No DSPs attached to this release. Add DSPs via POST /releases/:uuid/dsps first.")
 		srv.Post(base+"/ddex/redeliver", label.Token, nil).ExpectError(t, http.StatusUnprocessableEntity, "release_no_dsps_attached",
 			"No DSPs attached to this release. Add DSPs via POST /releases/:uuid/dsps first.")
-		// A store that is not attached.
-		srv.Post(base+"/ddex/deliver/deezer", label.Token, nil).ExpectError(t, http.StatusNotFound, "release_dsp_not_attached",
-			"DSP 'deezer' is not attached to this release.")
-		srv.Post(base+"/ddex/deliver/nope", label.Token, nil).ExpectError(t, http.StatusNotFound, "dsp_not_found",
-			"DSP 'nope' not found or inactive.")
 
 		// Not approved.
 		artist := srv.Artist(t, label.Token, "Draft Artist")

@@ -431,7 +431,8 @@ func (db *DB) QueueDeliveries(ctx context.Context, p *tonegrid.Principal, releas
 // syncReleaseStatus moves a delivered (or deliverable) release to the
 // status its deliveries say: delivering while a new delivery or update is
 // under way; taken_down when every store's latest delivery that did not
-// fail is a takedown or purge that arrived; live when a store made it
+// fail is a takedown or purge that arrived (stores that rejected the
+// release aside); live when a store made it
 // live; delivered when one received it; back to approved when every
 // delivery failed.
 func (tx *Tx) syncReleaseStatus(ctx context.Context, tenantID, releaseID int64) error {
@@ -469,18 +470,26 @@ func (tx *Tx) syncReleaseStatus(ctx context.Context, tenantID, releaseID int64) 
 	if err := rows.Err(); err != nil {
 		return translate(err)
 	}
-	withdrawn, live, delivered := len(latest) > 0, false, false
+	// A store that rejected the release does not have it: it neither
+	// holds the release up from taken_down nor makes it delivered.
+	withdrawn, taken, live, delivered := true, 0, false, false
 	for _, s := range latest {
 		arrived := s.status == tonegrid.DeliveryDelivered || s.status == tonegrid.DeliveryLive
 		switch s.kind {
 		case tonegrid.DeliveryTakedown, tonegrid.DeliveryPurge:
 			withdrawn = withdrawn && arrived
+			if arrived {
+				taken++
+			}
 		default:
-			withdrawn = false
+			if s.status != tonegrid.DeliveryRejected {
+				withdrawn = false
+			}
 			live = live || s.status == tonegrid.DeliveryLive
 			delivered = delivered || arrived
 		}
 	}
+	withdrawn = withdrawn && taken > 0
 	next := cur
 	switch {
 	case pendingSend:
