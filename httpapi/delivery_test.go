@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -231,6 +232,32 @@ func writeFile(t *testing.T, path, content string) {
 	}
 }
 
+// validateERN checks a message against the ERN 4.3 XSD with xmllint when
+// the schema and xmllint are there (TONEGRID_DDEX_XSD, else
+// ../shared/ddex/ern/43 next to the repository); under CI=true they must be.
+func validateERN(t *testing.T, doc []byte) {
+	t.Helper()
+	xsd := os.Getenv("TONEGRID_DDEX_XSD")
+	if xsd == "" {
+		xsd = filepath.Join("..", "..", "shared", "ddex", "ern", "43", "release-notification.xsd")
+	}
+	_, statErr := os.Stat(xsd)
+	_, lintErr := exec.LookPath("xmllint")
+	if statErr != nil || lintErr != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("XSD validation unavailable: %v %v", statErr, lintErr)
+		}
+		return
+	}
+	path := filepath.Join(t.TempDir(), "message.xml")
+	if err := os.WriteFile(path, doc, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command("xmllint", "--noout", "--nonet", "--schema", xsd, path).CombinedOutput(); err != nil {
+		t.Errorf("message does not validate: %v\n%s", err, out)
+	}
+}
+
 // dspEvents counts the outbox events so far.
 func dspEvents(t *testing.T, srv *apptest.Server) map[string]int {
 	t.Helper()
@@ -296,11 +323,42 @@ func TestDeliveryEndToEnd(t *testing.T) {
 			t.Errorf("kept message differs from the one on the SFTP server (%v)", err)
 		}
 
+		validateERN(t, msg.Body)
+
+		// A redelivery sends the whole release again as an update.
+		var updates []delivery
+		srv.Post("/api/releases/"+relUUID+"/ddex/redeliver", label.Token, map[string]any{"dsps": []string{"spotify"}}).
+			Data(t, http.StatusAccepted, &updates)
+		if len(updates) != 1 || updates[0].Kind != "update" || updates[0].DSP != "spotify" {
+			t.Fatalf("updates %+v", updates)
+		}
+		upd := waitDeliveries(t, srv, label.Token, relUUID, "update", "delivered")
+		manifest, err := os.ReadFile(filepath.Join(dirRoot, "N_"+upd[0].BatchID, "BatchComplete_"+upd[0].BatchID+".xml"))
+		if err != nil || !bytes.Contains(manifest, []byte("<DeliveryType>ReDelivery</DeliveryType>")) {
+			t.Errorf("update manifest: %v %.400s", err, manifest)
+		}
+
 		// Acknowledgements: the dir store drops its ack in acks/, the SFTP
 		// store in acknowledgements/.
-		writeFile(t, filepath.Join(dirRoot, "acks", "ACK_1_"+upc+".xml"), ackXML(upc, byDSP["spotify"].MessageID, true, ""))
+		writeFile(t, filepath.Join(dirRoot, "acks", "ACK_1_"+upc+".xml"), ackXML(upc, upd[0].MessageID, true, ""))
 		writeFile(t, filepath.Join(s.Dir, "acknowledgements", "ACK_1_"+upc+".xml"), ackXML(upc, byDSP["deezer"].MessageID, true, ""))
-		waitDeliveries(t, srv, label.Token, relUUID, "new", "live")
+		waitDeliveries(t, srv, label.Token, relUUID, "update", "live")
+		deadline := time.Now().Add(15 * time.Second)
+		for {
+			var d delivery
+			for _, x := range deliveries(t, srv, label.Token, relUUID) {
+				if x.UUID == byDSP["deezer"].UUID {
+					d = x
+				}
+			}
+			if d.Status == "live" {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("deezer delivery not live: %+v", d)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
 		if st := releaseStatus(t, srv, label.Token, relUUID); st != tonegrid.ReleaseLive {
 			t.Errorf("release status %s after the acks, want live", st)
 		}
@@ -312,7 +370,7 @@ func TestDeliveryEndToEnd(t *testing.T) {
 			t.Fatalf("purges %+v", purges)
 		}
 		done := waitDeliveries(t, srv, label.Token, relUUID, "purge", "delivered")
-		deadline := time.Now().Add(10 * time.Second)
+		deadline = time.Now().Add(10 * time.Second)
 		for releaseStatus(t, srv, label.Token, relUUID) != tonegrid.ReleaseTakenDown && time.Now().Before(deadline) {
 			time.Sleep(50 * time.Millisecond)
 		}
@@ -331,6 +389,7 @@ func TestDeliveryEndToEnd(t *testing.T) {
 			if _, err := os.Stat(filepath.Join(root, "P_"+d.BatchID, "BatchComplete_"+d.BatchID+".xml")); err != nil {
 				t.Errorf("%s purge batch has no BatchComplete: %v", d.DSP, err)
 			}
+			validateERN(t, purge)
 		}
 
 		events := dspEvents(t, srv)
