@@ -52,6 +52,10 @@ func (w *Worker) Work(ctx context.Context, job *jobs.Job[tonegrid.DeliveryJob]) 
 	return nil
 }
 
+// Timeout bounds one attempt: a batch of a long album's lossless audio
+// takes a while over a slow link; stalls are the transport's IOTimeout.
+func (w *Worker) Timeout(*jobs.Job[tonegrid.DeliveryJob]) time.Duration { return 2 * time.Hour }
+
 // NextRetry waits RetryBase before the second attempt and doubles the wait
 // for each further one, up to an hour.
 func (w *Worker) NextRetry(job *jobs.Job[tonegrid.DeliveryJob]) time.Time {
