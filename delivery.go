@@ -2,6 +2,7 @@ package tonegrid
 
 import (
 	"context"
+	"errors"
 	"io"
 	"time"
 )
@@ -179,6 +180,11 @@ type DeliveryService interface {
 	// DeliveryMessage opens the message a delivery sent, with its size.
 	DeliveryMessage(ctx context.Context, p *Principal, releaseUUID, deliveryUUID string) (io.ReadCloser, int64, error)
 }
+
+// ErrDeliveryWaiting is returned by the storage when a delivery must wait
+// for an earlier delivery of the same release to the same store to settle:
+// batches about one release reach a store in the order they were made.
+var ErrDeliveryWaiting = errors.New("an earlier delivery of the release to the store is not settled yet")
 
 // DeliveryJob is the background job that sends one delivery.
 type DeliveryJob struct {

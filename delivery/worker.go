@@ -25,13 +25,17 @@ type Worker struct {
 // maxErrorLength bounds the last_error kept for a delivery.
 const maxErrorLength = 1000
 
-// Work runs one attempt of a delivery. A failed attempt is recorded and
+// Work runs one attempt of a delivery, once the earlier deliveries of the
+// release to the store settled (it snoozes until then). A failed attempt is recorded and
 // the job fails so that the queue retries it after NextRetry; the last
 // attempt, or a failure no retry can fix (a message that cannot be built,
 // a missing file), leaves the delivery failed and the job done.
 func (w *Worker) Work(ctx context.Context, job *jobs.Job[tonegrid.DeliveryJob]) error {
 	s := w.Service
 	work, err := s.store.StartDeliveryAttempt(ctx, job.Args.DeliveryID)
+	if errors.Is(err, tonegrid.ErrDeliveryWaiting) {
+		return jobs.Snooze(s.cfg.RetryBase)
+	}
 	if err != nil || work == nil {
 		return err
 	}

@@ -547,7 +547,8 @@ func (db *DB) FindDelivery(ctx context.Context, p *tonegrid.Principal, releaseUU
 
 // StartDeliveryAttempt marks a queued (or interrupted) delivery as sending,
 // counts the attempt, and returns what the attempt needs; nil when the
-// delivery is settled already.
+// delivery is settled already, ErrDeliveryWaiting while an earlier
+// delivery of the release to the store is queued or sending.
 func (db *DB) StartDeliveryAttempt(ctx context.Context, deliveryID int64) (*tonegrid.DeliveryWork, error) {
 	tx, err := db.beginWrite(ctx)
 	if err != nil {
@@ -563,6 +564,14 @@ func (db *DB) StartDeliveryAttempt(ctx context.Context, deliveryID int64) (*tone
 	}
 	if d.Status != tonegrid.DeliveryQueued && d.Status != tonegrid.DeliverySending {
 		return nil, nil
+	}
+	var earlier int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM deliveries WHERE release_id = $1 AND dsp_id = $2 AND id < $3
+		AND status IN ('queued', 'sending')`, d.ReleaseID, d.DSPID, d.ID).Scan(&earlier); err != nil {
+		return nil, translate(fmt.Errorf("check earlier deliveries: %w", err))
+	}
+	if earlier > 0 {
+		return nil, tonegrid.ErrDeliveryWaiting
 	}
 	d.Attempts++
 	d.Status = tonegrid.DeliverySending

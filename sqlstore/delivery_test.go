@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strings"
 	"testing"
 
 	"tonegrid"
@@ -84,12 +85,26 @@ func TestDeliveryLifecycle(t *testing.T) {
 			t.Fatalf("queued %+v %+v", deezer, spotify)
 		}
 
+		// An update queued now waits for the first delivery to settle.
+		upd, err := db.QueueDeliveries(ctx, p, r.UUID, tonegrid.DeliveryRequest{Kind: tonegrid.DeliveryUpdate, DSPs: []string{"spotify"}})
+		if err != nil || len(upd) != 1 {
+			t.Fatalf("update: %v", err)
+		}
+		if _, err := db.StartDeliveryAttempt(ctx, upd[0].ID); !errors.Is(err, tonegrid.ErrDeliveryWaiting) {
+			t.Fatalf("update started before the new delivery settled: %v", err)
+		}
 		w, err := db.StartDeliveryAttempt(ctx, spotify.ID)
 		if err != nil || w == nil || w.Delivery.Attempts != 1 || w.Release.UPC != "036000291452" || len(w.Release.Tracks) != 1 ||
 			w.Store == nil || w.DSP.Slug != "spotify" || w.Endpoint.Protocol != "dir" {
 			t.Fatalf("work %+v, %v", w, err)
 		}
 		if err := db.FinishDeliveryAttempt(ctx, spotify.ID, 1, tonegrid.AttemptResult{MessageKey: "ddex/x.xml", MessageSize: 10}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.StartDeliveryAttempt(ctx, upd[0].ID); err != nil {
+			t.Fatalf("update after the new delivery settled: %v", err)
+		}
+		if err := db.FinishDeliveryAttempt(ctx, upd[0].ID, 1, tonegrid.AttemptResult{}); err != nil {
 			t.Fatal(err)
 		}
 		status(tonegrid.ReleaseDelivering) // deezer is still queued
@@ -107,12 +122,15 @@ func TestDeliveryLifecycle(t *testing.T) {
 		}
 		status(tonegrid.ReleaseDelivered)
 		list, total, err := db.ListDeliveries(ctx, p, r.UUID, tonegrid.Page{Page: 1, PerPage: 20})
-		if err != nil || total != 2 {
+		if err != nil || total != 3 || list[0].Kind != tonegrid.DeliveryUpdate {
 			t.Fatalf("list: %d, %v", total, err)
 		}
 		for _, d := range list {
 			switch d.DSP {
 			case "spotify":
+				if d.Kind == tonegrid.DeliveryUpdate {
+					continue
+				}
 				if d.Status != tonegrid.DeliveryDelivered || d.DeliveredAt == nil || d.MessageKey != "ddex/x.xml" {
 					t.Errorf("spotify %+v", d)
 				}
@@ -128,17 +146,17 @@ func TestDeliveryLifecycle(t *testing.T) {
 		if ids, err := db.DSPsAwaitingAcks(ctx); err != nil || len(ids) != 1 || ids[0] != spotifyID {
 			t.Fatalf("awaiting acks: %v, %v", ids, err)
 		}
-		if err := db.ApplyAck(ctx, spotifyID, "ACK_1.xml", []tonegrid.AckResult{{MessageIDs: []string{spotify.MessageID}, Live: true}}); err != nil {
+		if err := db.ApplyAck(ctx, spotifyID, "ACK_1.xml", []tonegrid.AckResult{{MessageIDs: []string{upd[0].MessageID}, Live: true}}); err != nil {
 			t.Fatal(err)
 		}
-		if err := db.ApplyAck(ctx, spotifyID, "ACK_1.xml", []tonegrid.AckResult{{MessageIDs: []string{spotify.MessageID}, Reason: "late"}}); err != nil {
+		if err := db.ApplyAck(ctx, spotifyID, "ACK_1.xml", []tonegrid.AckResult{{MessageIDs: []string{upd[0].MessageID}, Reason: "late"}}); err != nil {
 			t.Fatal(err)
 		}
 		if seen, err := db.AckSeen(ctx, spotifyID, "ACK_1.xml"); !seen || err != nil {
 			t.Errorf("ack not seen: %v", err)
 		}
 		status(tonegrid.ReleaseLive)
-		d, err := db.FindDelivery(ctx, p, r.UUID, spotify.UUID)
+		d, err := db.FindDelivery(ctx, p, r.UUID, upd[0].UUID)
 		if err != nil || d.Status != tonegrid.DeliveryLive || d.AckedAt == nil || d.Reason != "" {
 			t.Fatalf("after ack: %+v, %v", d, err)
 		}
@@ -169,7 +187,7 @@ func TestDeliveryLifecycle(t *testing.T) {
 			counts[e.Type]++
 		}
 		want := map[string]int{
-			"release.dsp.spotify.queued": 2, "release.dsp.deezer.queued": 2, "release.dsp.spotify.delivered": 1,
+			"release.dsp.spotify.queued": 3, "release.dsp.deezer.queued": 2, "release.dsp.spotify.delivered": 2,
 			"release.dsp.deezer.failed": 1, "release.dsp.spotify.live": 1, "release.dsp.spotify.taken_down": 1, "release.dsp.deezer.taken_down": 1,
 		}
 		for k, v := range want {
@@ -205,7 +223,7 @@ func TestDSPSettingsAreSealed(t *testing.T) {
 		if err := db.WriteDB().QueryRowContext(ctx, `SELECT delivery_sealed FROM dsps WHERE slug = 'cloud-store'`).Scan(&sealed); err != nil {
 			t.Fatal(err)
 		}
-		if sealed == "" || contains(sealed, "very-secret") || contains(sealed, "inbox") {
+		if sealed == "" || strings.Contains(sealed, "very-secret") || strings.Contains(sealed, "inbox") {
 			t.Errorf("not sealed: %q", sealed)
 		}
 		next := tonegrid.DSPDelivery{Protocol: "s3", S3: tonegrid.DSPS3{Bucket: "inbox2", AccessKey: "AK"}}
@@ -228,13 +246,4 @@ func TestDSPSettingsAreSealed(t *testing.T) {
 			t.Errorf("unknown store: %v", err)
 		}
 	})
-}
-
-func contains(s, sub string) bool {
-	for i := 0; i+len(sub) <= len(s); i++ {
-		if s[i:i+len(sub)] == sub {
-			return true
-		}
-	}
-	return false
 }
