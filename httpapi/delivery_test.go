@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -19,10 +20,13 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/johannesboyne/gofakes3"
+	"github.com/johannesboyne/gofakes3/backend/s3mem"
 
 	"tonegrid"
 	"tonegrid/app"
 	"tonegrid/app/apptest"
+	"tonegrid/delivery/transport"
 	"tonegrid/delivery/transport/sftptest"
 )
 
@@ -290,6 +294,8 @@ func TestDeliveryEndToEnd(t *testing.T) {
 			t.Fatalf("preview %s: %.500s", ct, prev.Body)
 		}
 
+		validateERN(t, prev.Body)
+
 		var queued []delivery
 		srv.Post("/api/releases/"+relUUID+"/ddex/deliver", label.Token, nil).Data(t, http.StatusAccepted, &queued)
 		if len(queued) != 2 || queued[0].Status != "queued" || queued[0].Kind != "new" {
@@ -400,6 +406,60 @@ func TestDeliveryEndToEnd(t *testing.T) {
 				}
 			}
 		}
+	}, fastDelivery)
+}
+
+// TestDeliveryToS3 delivers to a store on S3 (an in-memory S3 server) and
+// reads its acknowledgement from the bucket.
+func TestDeliveryToS3(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, srv *apptest.Server) {
+		backend := s3mem.New()
+		if err := backend.CreateBucket("dsp-inbox"); err != nil {
+			t.Fatal(err)
+		}
+		fake := httptest.NewServer(gofakes3.New(backend, gofakes3.WithLogger(gofakes3.DiscardLog())).Server())
+		t.Cleanup(fake.Close)
+		s3 := map[string]any{"bucket": "dsp-inbox", "prefix": "tonegrid", "endpoint": fake.URL, "region": "us-east-1",
+			"access_key": "AKIATEST", "secret_key": "s3-secret", "path_style": true}
+		srv.Patch("/api/dsps/tidal", srv.Admin(t).Token, map[string]any{"delivery": map[string]any{"protocol": "s3", "s3": s3}}).
+			ExpectStatus(t, http.StatusOK)
+		label := srv.Label(t, "Cloud Label")
+		relUUID, upc := approvedRelease(t, srv, label, 2, 16<<10, "tidal")
+		srv.Post("/api/releases/"+relUUID+"/ddex/deliver/tidal", label.Token, nil).ExpectStatus(t, http.StatusAccepted)
+		got := waitDeliveries(t, srv, label.Token, relUUID, "new", "delivered")
+
+		bucket, err := transport.Dial(context.Background(), transport.Config{Protocol: transport.ProtocolS3, S3: transport.S3Config{
+			Bucket: "dsp-inbox", Prefix: "tonegrid", Endpoint: fake.URL, Region: "us-east-1", AccessKey: "AKIATEST",
+			SecretKey: "s3-secret", PathStyle: true}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer bucket.Close()
+		folder := "N_" + got[0].BatchID
+		var names []string
+		for _, dir := range []string{folder, folder + "/" + upc, folder + "/" + upc + "/resources"} {
+			entries, err := bucket.List(context.Background(), dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, e := range entries {
+				if !e.IsDir {
+					names = append(names, e.Name)
+				}
+			}
+		}
+		sort.Strings(names)
+		want := []string{"BatchComplete_" + got[0].BatchID + ".xml", upc + ".jpg", upc + ".xml", upc + "_01_001.wav", upc + "_01_002.wav"}
+		sort.Strings(want)
+		if strings.Join(names, " ") != strings.Join(want, " ") {
+			t.Errorf("bucket holds %v, want %v", names, want)
+		}
+
+		ack := ackXML(upc, got[0].MessageID, true, "")
+		if err := bucket.Put(context.Background(), "acknowledgements/ACK_1_"+upc+".xml", strings.NewReader(ack), int64(len(ack))); err != nil {
+			t.Fatal(err)
+		}
+		waitDeliveries(t, srv, label.Token, relUUID, "new", "live")
 	}, fastDelivery)
 }
 
