@@ -204,7 +204,10 @@ var deliverableStatuses = map[string]bool{
 }
 
 // deliveryTargets checks a delivery request against a release in status
-// and returns the stores it goes to, in name order.
+// and returns the stores it goes to, in name order: without named stores,
+// every active attached store, except blocked ones for new deliveries and
+// updates, and only those the release was sent to for takedowns and
+// purges (blocked or not).
 func deliveryTargets(ctx context.Context, q querier, tenantID, releaseID int64, status string, req tonegrid.DeliveryRequest) ([]*tonegrid.ReleaseDSP, error) {
 	withdraw := req.Kind == tonegrid.DeliveryTakedown || req.Kind == tonegrid.DeliveryPurge
 	if !deliverableStatuses[status] {
@@ -217,13 +220,27 @@ func deliveryTargets(ctx context.Context, q querier, tenantID, releaseID int64, 
 	if len(attached) == 0 {
 		return nil, tonegrid.ErrReleaseNoDSPsAttached
 	}
+	// reached holds the stores a new delivery or update was sent to.
+	reached := map[int64]bool{}
 	if withdraw {
-		var sent int
-		if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM deliveries WHERE release_id = $1 AND tenant_id = $2
-			AND kind IN ('new', 'update') AND status IN ('sending', 'delivered', 'live', 'rejected')`, releaseID, tenantID).Scan(&sent); err != nil {
-			return nil, translate(fmt.Errorf("count sent deliveries: %w", err))
+		rows, err := q.QueryContext(ctx, `SELECT DISTINCT dsp_id FROM deliveries WHERE release_id = $1 AND tenant_id = $2
+			AND kind IN ('new', 'update') AND status IN ('sending', 'delivered', 'live', 'rejected')`, releaseID, tenantID)
+		if err != nil {
+			return nil, translate(fmt.Errorf("list reached stores: %w", err))
 		}
-		if sent == 0 {
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return nil, translate(fmt.Errorf("scan reached store: %w", err))
+			}
+			reached[id] = true
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, translate(err)
+		}
+		if len(reached) == 0 {
 			return nil, tonegrid.ErrReleaseNotDelivered
 		}
 	}
@@ -234,7 +251,7 @@ func deliveryTargets(ctx context.Context, q querier, tenantID, releaseID int64, 
 	var out []*tonegrid.ReleaseDSP
 	if len(req.DSPs) == 0 {
 		for _, rd := range attached {
-			if !rd.DSP.IsActive || (!withdraw && rd.IsBlocked) {
+			if !rd.DSP.IsActive || (!withdraw && rd.IsBlocked) || (withdraw && !reached[rd.DSP.ID]) {
 				continue
 			}
 			out = append(out, rd)
