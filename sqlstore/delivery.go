@@ -170,7 +170,7 @@ func (db *DB) dspEndpoint(ctx context.Context, q querier, dspID int64) (*tonegri
 // DSPEndpoint reads a store with its delivery settings, credentials in
 // clear, for the delivery workers.
 func (db *DB) DSPEndpoint(ctx context.Context, dspID int64) (*tonegrid.DSP, tonegrid.DSPDelivery, error) {
-	return db.dspEndpoint(ctx, db.write, dspID)
+	return db.dspEndpoint(ctx, reader{db}, dspID)
 }
 
 const deliveryColumns = `d.id, d.uuid, d.tenant_id, d.release_id, r.uuid, d.dsp_id, s.slug, d.kind, d.status, d.attempts, d.last_error,
@@ -794,12 +794,12 @@ func (tx *Tx) ackedDelivery(ctx context.Context, dspID int64, r tonegrid.AckResu
 // settings; an unknown slug is ErrDSPNotFound.
 func (db *DB) DSPEndpointBySlug(ctx context.Context, slug string) (*tonegrid.DSP, tonegrid.DSPDelivery, error) {
 	var id int64
-	err := db.write.QueryRowContext(ctx, `SELECT id FROM dsps WHERE slug = $1`, slug).Scan(&id)
+	err := db.queryRow(ctx, `SELECT id FROM dsps WHERE slug = $1`, slug).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, tonegrid.DSPDelivery{}, tonegrid.ErrDSPNotFound.Format(slug)
 	}
 	if err != nil {
 		return nil, tonegrid.DSPDelivery{}, translate(fmt.Errorf("find dsp %s: %w", slug, err))
 	}
-	return db.dspEndpoint(ctx, db.write, id)
+	return db.dspEndpoint(ctx, reader{db}, id)
 }
