@@ -337,6 +337,22 @@ var (
 		"No DSPs attached to this release. Add DSPs via POST /releases/:uuid/dsps first.",
 		"Deliver, redeliver or purge on a release with no DSP attached.",
 		"Attach stores with POST /releases/:uuid/dsps.")
+	ErrReleaseNotDeliverable = register(http.StatusConflict, "release_not_deliverable",
+		"Only approved releases can be delivered.",
+		"Delivering or redelivering a release that is not approved yet (draft, pending review or rejected).",
+		"Submit the release and wait for its approval; then deliver it.")
+	ErrReleaseNotDelivered = register(http.StatusConflict, "release_not_delivered",
+		"Only delivered releases can be taken down or purged.",
+		"A takedown or purge of a release that was never delivered to a store.",
+		"Nothing to take down: detach the stores or leave the release undelivered.")
+	ErrDeliveryNotFound = register(http.StatusNotFound, "delivery_not_found",
+		"Delivery not found.",
+		"No delivery with this uuid for this release in the caller's workspace, or its message is not built yet (first attempt pending).",
+		"List the release's deliveries with GET /releases/:uuid/ddex/deliveries.")
+	ErrDSPTaken = register(http.StatusConflict, "dsp_taken",
+		"DSP '<slug>' already exists.",
+		"POST /dsps/:slug with the slug of an existing store.",
+		"Change the store with PATCH /dsps/:slug.")
 )
 
 // Errors of bulk ingestion and webhooks.

@@ -21,6 +21,8 @@ import (
 	"tonegrid/auth"
 	"tonegrid/billing"
 	"tonegrid/blob"
+	"tonegrid/ddex"
+	"tonegrid/delivery"
 	"tonegrid/httpapi"
 	"tonegrid/jobs"
 	"tonegrid/mail"
@@ -76,6 +78,20 @@ type Config struct {
 	Password *password.Params
 	// ShutdownTimeout bounds the drain of requests and jobs on shutdown.
 	ShutdownTimeout time.Duration
+
+	// DDEXSenderDPID is the platform's DDEX Party ID in the messages it
+	// sends; delivery.DefaultSenderDPID when empty.
+	DDEXSenderDPID string
+	// DeliveryMaxAttempts bounds the attempts of one delivery (default 8);
+	// DeliveryRetryBase is the first wait between attempts, doubled each
+	// time (default 30 s); AckPollInterval is how often the stores'
+	// acknowledgements are read (default 5 min). Tests shorten them.
+	DeliveryMaxAttempts int
+	DeliveryRetryBase   time.Duration
+	AckPollInterval     time.Duration
+	// TransportTimeout bounds connecting to a store and each wait for it;
+	// the transport's defaults when zero.
+	TransportTimeout time.Duration
 }
 
 // withDefaults fills what the environment left empty.
@@ -211,6 +227,21 @@ func New(cfg Config, db *sqlstore.DB, log *slog.Logger) (*App, error) {
 	mailKey := secret.DeriveKey(master, "mail jobs")
 	jobs.Register(q, jobs.Worker[mail.SendArgs](&mail.Worker{Key: mailKey, Sender: sender, Log: log}))
 	jobs.Register(q, jobs.Worker[auth.PasswordResetArgs](&auth.ResetWorker{Service: authSvc}))
+	// DDEX delivery: the service, its delivery worker and the periodic
+	// reading of the stores' acknowledgements.
+	ackPoll := cfg.AckPollInterval
+	if ackPoll <= 0 {
+		ackPoll = 5 * time.Minute
+	}
+	deliverySvc := delivery.New(db, blobs, delivery.Config{
+		Sender: ddex.Party{DPID: cfg.DDEXSenderDPID, Name: "ToneGrid"}, DataDir: cfg.DataDir,
+		MaxAttempts: cfg.DeliveryMaxAttempts, RetryBase: cfg.DeliveryRetryBase,
+		DialTimeout: cfg.TransportTimeout, IOTimeout: cfg.TransportTimeout,
+	}, log)
+	jobs.Register(q, jobs.Worker[tonegrid.DeliveryJob](&delivery.Worker{Service: deliverySvc}))
+	jobs.Register(q, jobs.Worker[delivery.AckPollJob](&delivery.AckWorker{Service: deliverySvc}))
+	q.AddPeriodic(ackPoll, func() jobs.Args { return delivery.AckPollJob{} })
+
 	if err := q.Open(); err != nil {
 		return nil, err
 	}
@@ -245,6 +276,7 @@ func New(cfg Config, db *sqlstore.DB, log *slog.Logger) (*App, error) {
 		Idempotency: db,
 		Billing:     billingSvc,
 		Catalog:     db,
+		Delivery:    deliverySvc,
 	}, log)
 	return &App{Config: cfg, DB: db, Queue: q, Auth: authSvc, Blobs: blobs, HTTP: srv, Handler: srv.Handler(), Log: log}, nil
 }

@@ -120,5 +120,17 @@ func (s *Server) routeTable() []route {
 		// Stores.
 		{method: "GET", path: "/api/dsps", handle: s.handleDSPList, perm: catalogRead},
 		{method: "GET", path: "/api/supply-chain/dsps", handle: s.handleDSPList, perm: catalogRead},
+
+		// DSP configuration and DDEX delivery (issue #7).
+		{method: "POST", path: "/api/dsps/{dsp_slug}", handle: s.handleDSPCreate, perm: platform},
+		{method: "PATCH", path: "/api/dsps/{dsp_slug}", handle: s.handleDSPUpdate, perm: platform},
+		{method: "GET", path: "/api/releases/{uuid}/ddex/{dsp_slug}/preview", handle: s.handleDDEXPreview, perm: catalogRead},
+		{method: "POST", path: "/api/releases/{uuid}/ddex/deliver", handle: s.handleDeliveries(tonegrid.DeliveryNew), perm: ddexDeliver},
+		{method: "POST", path: "/api/releases/{uuid}/ddex/deliver/{dsp_slug}", handle: s.handleDeliverOne, perm: ddexDeliver},
+		{method: "POST", path: "/api/releases/{uuid}/ddex/redeliver", handle: s.handleDeliveries(tonegrid.DeliveryUpdate), perm: ddexDeliver},
+		{method: "POST", path: "/api/releases/{uuid}/ddex/purge", handle: s.handleDeliveries(tonegrid.DeliveryPurge), perm: ddexDeliver},
+		{method: "POST", path: "/api/releases/{uuid}/takedown", handle: s.handleTakedown, perm: ddexDeliver},
+		{method: "GET", path: "/api/releases/{uuid}/ddex/deliveries", handle: s.handleDeliveryList, perm: catalogRead},
+		{method: "GET", path: "/api/releases/{uuid}/ddex/deliveries/{delivery_uuid}/message", handle: s.handleDeliveryMessage, perm: catalogRead},
 	}
 }

@@ -71,6 +71,8 @@ type Deps struct {
 	Billing tonegrid.BillingService
 	// Catalog manages artists, writers, payees, releases, tracks and their stores.
 	Catalog tonegrid.CatalogService
+	// Delivery configures stores and delivers releases to them as DDEX.
+	Delivery DeliveryService
 }
 
 // TenantService is tonegrid.TenantService plus the root tenant, which

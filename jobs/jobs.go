@@ -39,6 +39,10 @@ type Worker[T Args] = river.Worker[T]
 // WorkerDefaults gives a Worker default Timeout and NextRetry.
 type WorkerDefaults[T Args] = river.WorkerDefaults[T]
 
+// Snooze is what a worker returns to run its job again after d without
+// counting an attempt: the job is not failing, it waits for something.
+func Snooze(d time.Duration) error { return river.JobSnooze(d) }
+
 // Options tune the queue.
 type Options struct {
 	// Workers is how many jobs run at once; 0 means 20.
