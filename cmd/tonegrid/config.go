@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"tonegrid/app"
+	"tonegrid/ident"
 )
 
 // envVar documents one environment variable; the table is printed by --help.
@@ -34,6 +35,7 @@ var envVars = []envVar{
 	{"TONEGRID_PAYSTACK_API_BASE", "Paystack API base URL", "https://api.paystack.co"},
 	{"TONEGRID_PAYSTACK_SECRET_KEY", "Paystack secret key", "none: checkout answers 502"},
 	{"TONEGRID_LOG_FORMAT", "text or json", "text on a terminal, else json"},
+	{"TONEGRID_DDEX_SENDER_DPID", "the platform's DDEX Party ID (PADPIDA…) as sender of ERN messages", "PADPIDATONEGRID"},
 }
 
 // configFromEnv reads API.md §4's variables through getenv. It is the only
@@ -55,6 +57,10 @@ func configFromEnv(getenv func(string) string) (app.Config, error) {
 		StripeWebhookSecret: getenv("TONEGRID_STRIPE_WEBHOOK_SECRET"),
 		PaystackAPIBase:     getenv("TONEGRID_PAYSTACK_API_BASE"),
 		PaystackSecretKey:   getenv("TONEGRID_PAYSTACK_SECRET_KEY"),
+		DDEXSenderDPID:      getenv("TONEGRID_DDEX_SENDER_DPID"),
+	}
+	if cfg.DDEXSenderDPID != "" && !ident.ValidDPID(cfg.DDEXSenderDPID) {
+		return cfg, fmt.Errorf("TONEGRID_DDEX_SENDER_DPID=%q: want a DDEX Party ID such as PADPIDA2014120301F", cfg.DDEXSenderDPID)
 	}
 	var err error
 	if cfg.RateLimitAuth, err = positiveInt(getenv, "TONEGRID_RATE_LIMIT_AUTH"); err != nil {

@@ -37,12 +37,13 @@ func TestConfigFromEnv(t *testing.T) {
 		"TONEGRID_TRUSTED_PROXIES":        "10.0.0.0/8, 192.168.1.7 ,fd00::/8",
 		"TONEGRID_WEBHOOKS_ALLOW_PRIVATE": "true",
 		"TONEGRID_LOG_FORMAT":             "json",
+		"TONEGRID_DDEX_SENDER_DPID":       "PADPIDA2014120301F",
 	}))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if cfg.HTTPAddr != "0.0.0.0:9000" || cfg.RateLimitStandard != 600 || !cfg.WebhooksAllowPrivate || len(cfg.TrustedProxies) != 3 ||
-		cfg.TrustedProxies[1].String() != "192.168.1.7/32" {
+		cfg.TrustedProxies[1].String() != "192.168.1.7/32" || cfg.DDEXSenderDPID != "PADPIDA2014120301F" {
 		t.Errorf("cfg = %+v", cfg)
 	}
 
@@ -53,6 +54,7 @@ func TestConfigFromEnv(t *testing.T) {
 		"bad bool":         {"TONEGRID_WEBHOOKS_ALLOW_PRIVATE": "maybe"},
 		"bad log format":   {"TONEGRID_LOG_FORMAT": "xml"},
 		"zero is not many": {"TONEGRID_RATE_LIMIT_STANDARD": "0"},
+		"bad sender DPID":  {"TONEGRID_DDEX_SENDER_DPID": "TONEGRID"},
 	} {
 		if _, err := configFromEnv(envFrom(env)); err == nil {
 			t.Errorf("%s: no error", name)
