@@ -66,9 +66,9 @@ func BenchmarkSendBatch(b *testing.B) {
 // benchSFTP starts a test server and dials it.
 func benchSFTP(b *testing.B, plain bool) (Transport, string) {
 	srv := startSFTPServer(b, plain)
-	tr, err := Dial(b.Context(), srv.config())
+	tr, err := Dial(b.Context(), sftpConfig(srv))
 	if err != nil {
 		b.Fatal(err)
 	}
-	return tr, srv.dir
+	return tr, srv.Dir
 }

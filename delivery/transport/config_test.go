@@ -11,11 +11,13 @@ import (
 	"strings"
 	"testing"
 	"testing/iotest"
+
+	"tonegrid/delivery/transport/sftptest"
 )
 
 func TestConfigValidate(t *testing.T) {
-	srv := startSFTPServer(t, false)
-	sftpOK := srv.config()
+	srv := sftptest.StartRecording(t)
+	sftpOK := sftpConfig(srv)
 	s3OK := s3Config("http://127.0.0.1:9000", "inbox")
 	tests := []struct {
 		name   string
@@ -30,7 +32,7 @@ func TestConfigValidate(t *testing.T) {
 		{"negative timeouts", Config{Protocol: ProtocolDir, Dir: "d", DialTimeout: -1, IOTimeout: -1}, nil,
 			map[string]string{"dial_timeout": "out_of_range", "io_timeout": "out_of_range"}},
 		{"sftp", sftpOK, nil, nil},
-		{"sftp key only", sftpOK, func(c *Config) { c.SFTP.Password, c.SFTP.PrivateKey = "", srv.keyPEM(t, false) }, nil},
+		{"sftp key only", sftpOK, func(c *Config) { c.SFTP.Password, c.SFTP.PrivateKey = "", clientKeyPEM(t, false) }, nil},
 		{"sftp empty", Config{Protocol: ProtocolSFTP}, nil, map[string]string{
 			"sftp.host": "required", "sftp.user": "required", "sftp.password": "required",
 			"sftp.host_key_fingerprint": "required",
@@ -43,10 +45,10 @@ func TestConfigValidate(t *testing.T) {
 			map[string]string{"sftp.host_key_fingerprint": "invalid"}},
 		{"sftp garbage key", sftpOK, func(c *Config) { c.SFTP.PrivateKey = "-----BEGIN NOTHING-----" },
 			map[string]string{"sftp.private_key": "invalid"}},
-		{"sftp encrypted key without passphrase", sftpOK, func(c *Config) { c.SFTP.PrivateKey = srv.keyPEM(t, true) },
+		{"sftp encrypted key without passphrase", sftpOK, func(c *Config) { c.SFTP.PrivateKey = clientKeyPEM(t, true) },
 			map[string]string{"sftp.passphrase": "required"}},
 		{"sftp encrypted key, wrong passphrase", sftpOK, func(c *Config) {
-			c.SFTP.PrivateKey, c.SFTP.Passphrase = srv.keyPEM(t, true), "other"
+			c.SFTP.PrivateKey, c.SFTP.Passphrase = clientKeyPEM(t, true), "other"
 		}, map[string]string{"sftp.passphrase": "invalid"}},
 		{"s3", s3OK, nil, nil},
 		{"s3 bare host", s3OK, func(c *Config) { c.S3.Endpoint = "s3.eu-west-1.amazonaws.com" }, nil},

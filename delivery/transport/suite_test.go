@@ -13,6 +13,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"tonegrid/delivery/transport/sftptest"
 )
 
 // store is one real destination, reachable through fresh Transports.
@@ -22,7 +24,7 @@ type store struct {
 	// s3 is set for S3, which has no directories and no temporary names.
 	s3 bool
 	// sftp is the server behind an SFTP store.
-	sftp *testSFTPServer
+	sftp *sftptest.Server
 }
 
 // stores builds each kind of store the suite runs against.
@@ -59,7 +61,7 @@ func newSFTPStore(t *testing.T, plain bool) store {
 	srv := startSFTPServer(t, plain)
 	return store{sftp: srv, dial: func(t *testing.T) Transport {
 		t.Helper()
-		return mustDial(t, srv.config())
+		return mustDial(t, sftpConfig(srv))
 	}}
 }
 
