@@ -227,7 +227,7 @@ func (s *Server) serve(raw net.Conn, config *ssh.ServerConfig) {
 		if left > 0 {
 			s.dropConns.Add(-1)
 		}
-		conn = &droppingConn{Conn: raw, left: s.dropAfter.Load()}
+		conn = &droppingConn{Conn: raw, quota: io.LimitedReader{R: raw, N: s.dropAfter.Load()}}
 	}
 	sconn, chans, reqs, err := ssh.NewServerConn(conn, config)
 	if err != nil {
@@ -284,20 +284,15 @@ func (s *Server) serveSFTP(ch ssh.Channel, raw net.Conn, dropAfterRenames int64)
 // droppingConn closes the connection once it has read its quota of bytes.
 type droppingConn struct {
 	net.Conn
-	left int64
+	quota io.LimitedReader
 }
 
 func (c *droppingConn) Read(p []byte) (int, error) {
-	if c.left <= 0 {
+	if c.quota.N <= 0 {
 		c.Conn.Close()
 		return 0, net.ErrClosed
 	}
-	if int64(len(p)) > c.left {
-		p = p[:c.left]
-	}
-	n, err := c.Conn.Read(p)
-	c.left -= int64(n)
-	return n, err
+	return c.quota.Read(p)
 }
 
 // osHandler serves SFTP requests from an os.Root, logging the operations
