@@ -353,6 +353,10 @@ var (
 		"Webhook subscription limit (25) reached.",
 		"Creating a 26th active webhook subscription.",
 		"Delete or disable a subscription, or subscribe one endpoint to several events with wildcards.")
+	ErrIngestionJobNotFound = register(http.StatusNotFound, "ingestion_job_not_found",
+		"Ingestion job not found.",
+		"No asynchronous bulk ingestion job with this uuid in the caller's workspace.",
+		"Use the uuid returned by POST /ingestion/bulk?async=true.")
 )
 
 // Errors of finance.
