@@ -21,6 +21,7 @@ import (
 	"tonegrid/auth"
 	"tonegrid/billing"
 	"tonegrid/blob"
+	"tonegrid/hooks"
 	"tonegrid/httpapi"
 	"tonegrid/jobs"
 	"tonegrid/mail"
@@ -49,6 +50,12 @@ type Config struct {
 	TrustedProxies    []netip.Prefix
 
 	WebhooksAllowPrivate bool
+	// WebhookClock is the webhook delivery clock (tests move it forward
+	// through the retry window); nil means time.Now.
+	WebhookClock func() time.Time
+	// WebhookDispatchInterval is how often the event outbox is fanned out
+	// to subscriptions; zero means one second.
+	WebhookDispatchInterval time.Duration
 
 	StripeAPIBase       string
 	StripeSecretKey     string
@@ -211,6 +218,10 @@ func New(cfg Config, db *sqlstore.DB, log *slog.Logger) (*App, error) {
 	mailKey := secret.DeriveKey(master, "mail jobs")
 	jobs.Register(q, jobs.Worker[mail.SendArgs](&mail.Worker{Key: mailKey, Sender: sender, Log: log}))
 	jobs.Register(q, jobs.Worker[auth.PasswordResetArgs](&auth.ResetWorker{Service: authSvc}))
+	// Bulk ingestion and webhooks (#8): the service, its jobs and the
+	// outbox dispatcher.
+	ingest := hooks.New(db, q, hooks.Config{AllowPrivate: cfg.WebhooksAllowPrivate, Now: cfg.WebhookClock,
+		DispatchInterval: cfg.WebhookDispatchInterval, Log: log})
 	if err := q.Open(); err != nil {
 		return nil, err
 	}
@@ -245,6 +256,7 @@ func New(cfg Config, db *sqlstore.DB, log *slog.Logger) (*App, error) {
 		Idempotency: db,
 		Billing:     billingSvc,
 		Catalog:     db,
+		Ingest:      ingest,
 	}, log)
 	return &App{Config: cfg, DB: db, Queue: q, Auth: authSvc, Blobs: blobs, HTTP: srv, Handler: srv.Handler(), Log: log}, nil
 }

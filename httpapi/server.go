@@ -71,6 +71,8 @@ type Deps struct {
 	Billing tonegrid.BillingService
 	// Catalog manages artists, writers, payees, releases, tracks and their stores.
 	Catalog tonegrid.CatalogService
+	// Ingest runs bulk ingestion and webhook subscriptions.
+	Ingest IngestService
 }
 
 // TenantService is tonegrid.TenantService plus the root tenant, which
