@@ -187,6 +187,15 @@ func TestWebhookCRUD(t *testing.T) {
 func TestWebhookLimit(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, srv *apptest.Server) {
 		label := srv.Label(t, "Hook Limit Label")
+		// The free plan allows one subscription.
+		srv.Post("/api/webhooks", label.Token, map[string]any{"url": "http://127.0.0.1:9/free", "events": []string{"*"}}).
+			ExpectStatus(t, http.StatusCreated)
+		srv.Post("/api/webhooks", label.Token, map[string]any{"url": "http://127.0.0.1:9/free2", "events": []string{"*"}}).
+			ExpectError(t, http.StatusUnprocessableEntity, "plan_limit_reached", "Your plan allows 1 webhook subscription. Upgrade your plan to add more.")
+		var list []webhookData
+		srv.Get("/api/webhooks", label.Token).Data(t, http.StatusOK, &list)
+		srv.Delete("/api/webhooks/"+list[0].UUID, label.Token).ExpectStatus(t, http.StatusOK)
+		srv.SetPlan(t, label.TenantUUID, "label")
 		var first webhookData
 		for i := range 25 {
 			var w webhookData

@@ -64,7 +64,8 @@ func (tx *Tx) lockWebhooks(ctx context.Context, tenantID int64) error {
 	return nil
 }
 
-// checkWebhookLimit refuses one more active subscription over the limit.
+// checkWebhookLimit refuses one more active subscription over the limit of
+// 25, or over the plan's.
 func (tx *Tx) checkWebhookLimit(ctx context.Context, tenantID int64) error {
 	var n int
 	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM webhooks WHERE tenant_id = $1 AND is_active`, tenantID).Scan(&n); err != nil {
@@ -73,7 +74,8 @@ func (tx *Tx) checkWebhookLimit(ctx context.Context, tenantID int64) error {
 	if n >= tonegrid.MaxActiveWebhooks {
 		return tonegrid.ErrWebhookLimit
 	}
-	return nil
+	return tx.enforcePlanLimit(ctx, tenantID, tonegrid.LimitWebhooks, 1,
+		`SELECT COUNT(*) FROM webhooks WHERE tenant_id = $1 AND is_active`, tenantID)
 }
 
 // sealSecret seals a signing secret for the webhook uuid.
