@@ -123,7 +123,7 @@ type DispatchArgs struct{}
 // Kind implements jobs.Args.
 func (DispatchArgs) Kind() string { return "webhook.dispatch" }
 
-// InsertOpts keeps one dispatch job waiting at a time.
+// InsertOpts makes a failed dispatch final: the next tick does its work.
 func (DispatchArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{MaxAttempts: 1}
 }
@@ -204,7 +204,10 @@ func (s *Service) Attempt(ctx context.Context, deliveryID int64) error {
 			o.DisableReason = "Deliveries kept failing for 3 days."
 		}
 	}
-	if err := s.DB.RecordWebhookAttempt(ctx, a, o); err != nil {
+	// The attempt was made: record it even if the job is being stopped.
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if err := s.DB.RecordWebhookAttempt(rctx, a, o); err != nil {
 		return fmt.Errorf("record webhook attempt: %w", err)
 	}
 	return nil

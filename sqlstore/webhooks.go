@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
+
 	"tonegrid"
 	"tonegrid/webhook"
 )
@@ -651,7 +653,8 @@ func (db *DB) QueueDueWebhookRetries(ctx context.Context, now time.Time, limit i
 // committedEventsUpTo returns the highest outbox id below which every event
 // is committed. On SQLite writes are serial, so it is the highest id; on
 // PostgreSQL ids are drawn before commit, so it waits for the transactions
-// emitting events right now (each holds the outbox lock shared, see emit).
+// emitting events right now (each holds the outbox lock shared, see emit);
+// 0 when they take too long, which dispatches nothing this time.
 func (db *DB) committedEventsUpTo(ctx context.Context) (int64, error) {
 	tx, err := db.beginWrite(ctx)
 	if err != nil {
@@ -659,7 +662,17 @@ func (db *DB) committedEventsUpTo(ctx context.Context) (int64, error) {
 	}
 	defer tx.Rollback()
 	if db.dialect == Postgres {
+		// Give up quickly rather than join a lock cycle with writers that
+		// wait for each other (PostgreSQL's deadlock check runs after 1 s):
+		// the next dispatch tries again.
+		if _, err := tx.ExecContext(ctx, `SET LOCAL lock_timeout = '300ms'`); err != nil {
+			return 0, translate(fmt.Errorf("set lock timeout: %w", err))
+		}
 		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, outboxLock); err != nil {
+			var pgErr *pgconn.PgError
+			if errors.As(err, &pgErr) && pgErr.Code == "55P03" {
+				return 0, nil
+			}
 			return 0, translate(fmt.Errorf("lock outbox: %w", err))
 		}
 	}
