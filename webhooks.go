@@ -70,14 +70,21 @@ type WebhookDelivery struct {
 
 // WebhookService manages webhook subscriptions and their delivery log.
 type WebhookService interface {
+	// ListWebhooks lists the tenant's subscriptions, newest first.
 	ListWebhooks(ctx context.Context, p *Principal, page Page) ([]*Webhook, int, error)
+	// CreateWebhook checks the URL, draws a secret and saves an active
+	// subscription (at most MaxActiveWebhooks, and the plan's limit).
 	CreateWebhook(ctx context.Context, p *Principal, in WebhookInput) (*Webhook, error)
+	// FindWebhook reads a subscription of the caller's tenant.
 	FindWebhook(ctx context.Context, p *Principal, uuid string) (*Webhook, error)
+	// UpdateWebhook changes a subscription.
 	UpdateWebhook(ctx context.Context, p *Principal, uuid string, upd WebhookUpdate) (*Webhook, error)
+	// DeleteWebhook removes a subscription and its delivery log.
 	DeleteWebhook(ctx context.Context, p *Principal, uuid string) error
 	// RotateWebhookSecret replaces the signing secret with a new one, shown
 	// in the result.
 	RotateWebhookSecret(ctx context.Context, p *Principal, uuid string) (*Webhook, error)
+	// ListWebhookDeliveries lists a subscription's deliveries, newest first.
 	ListWebhookDeliveries(ctx context.Context, p *Principal, uuid string, page Page) ([]*WebhookDelivery, int, error)
 	// RedeliverWebhook queues a delivery again, as a fresh series of
 	// attempts with the same webhook-id.
