@@ -383,3 +383,63 @@ func retryScenario(t *testing.T, srv *apptest.Server, clock *fakeClock) {
 		t.Error("no mail to the admin")
 	}
 }
+
+// TestWebhookDispatchExactlyOnce runs the outbox dispatcher from several
+// goroutines at once beside the periodic one: each event gets exactly one
+// delivery per matching subscription, and none for the others.
+func TestWebhookDispatchExactlyOnce(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, srv *apptest.Server) {
+		label := srv.Label(t, "Once Label")
+		srv.SetPlan(t, label.TenantUUID, "label")
+		rc := newReceiver(t, http.StatusNoContent)
+		other := newReceiver(t, http.StatusNoContent)
+		srv.Post("/api/webhooks", label.Token, map[string]any{"url": rc.URL, "events": []string{"release.created"}}).ExpectStatus(t, http.StatusCreated)
+		srv.Post("/api/webhooks", label.Token, map[string]any{"url": other.URL, "events": []string{"ingestion.*"}}).ExpectStatus(t, http.StatusCreated)
+		artist := srv.Artist(t, label.Token, "Nina Blue")
+		releases := make([]any, 30)
+		for i := range releases {
+			releases[i] = withoutNil(bulkRelease(artist, false, 1))
+		}
+		var wg sync.WaitGroup
+		stop := make(chan struct{})
+		for range 4 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for after := 0; after < 5; {
+					select {
+					case <-stop:
+						after++
+					default:
+					}
+					if _, err := srv.DB.DispatchEvents(t.Context(), 7); err != nil {
+						t.Errorf("dispatch: %v", err)
+						return
+					}
+				}
+			}()
+		}
+		srv.Post("/api/ingestion/bulk", label.Token, map[string]any{"releases": releases}).ExpectStatus(t, http.StatusOK)
+		close(stop)
+		wg.Wait()
+		got := rc.wait(t, 30)
+		time.Sleep(500 * time.Millisecond)
+		got = rc.wait(t, 30)
+		ids := map[string]bool{}
+		for _, g := range got {
+			ids[g.header.Get("webhook-id")] = true
+		}
+		if len(got) != 30 || len(ids) != 30 {
+			t.Errorf("%d deliveries, %d distinct events; want 30", len(got), len(ids))
+		}
+		var n int
+		if err := srv.DB.WriteDB().QueryRow(`SELECT COUNT(*) FROM webhook_deliveries`).Scan(&n); err != nil || n != 30 {
+			t.Errorf("%d delivery rows, %v", n, err)
+		}
+		other.mu.Lock()
+		if len(other.got) != 0 {
+			t.Errorf("the ingestion.* subscription got %d deliveries", len(other.got))
+		}
+		other.mu.Unlock()
+	}, allowPrivate)
+}
