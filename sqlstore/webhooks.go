@@ -384,7 +384,7 @@ func (db *DB) PendingWebhookAttempt(ctx context.Context, deliveryID int64) (*Web
 	var a WebhookAttempt
 	var sealed, wuuid, body string
 	var first sql.NullTime
-	err := db.write.QueryRowContext(ctx, `SELECT d.id, w.id, w.tenant_id, w.url, w.secret_sealed, CAST(w.uuid AS TEXT), d.event_uuid, d.body,
+	err := db.queryRow(ctx, `SELECT d.id, w.id, w.tenant_id, w.url, w.secret_sealed, CAST(w.uuid AS TEXT), d.event_uuid, d.body,
 			d.attempts, d.first_attempt_at, d.enqueued_at
 		FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id
 		WHERE d.id = $1 AND d.status = 'pending' AND w.is_active`, deliveryID).

@@ -16,7 +16,7 @@ CREATE TABLE ingestion_jobs (
     results     TEXT        NOT NULL DEFAULT '[]',
     created_at  TIMESTAMP   NOT NULL,
     updated_at  TIMESTAMP   NOT NULL,
-    finished_at TIMESTAMP  
+    finished_at TIMESTAMP
 );
 CREATE INDEX ingestion_jobs_tenant_id ON ingestion_jobs (tenant_id, id);
 
