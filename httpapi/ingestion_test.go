@@ -265,5 +265,8 @@ func TestBulkIngestionAsync(t *testing.T) {
 		if job.Status != "completed" || !strings.Contains(job.UUID, "-") {
 			t.Errorf("job = %+v", job)
 		}
+		if err := srv.DB.WriteDB().QueryRow(`SELECT COUNT(*) FROM events WHERE type = 'ingestion.completed' AND payload LIKE '%' || $1 || '%'`, job.UUID).Scan(&n); err != nil || n != 1 {
+			t.Errorf("ingestion.completed events = %d, %v", n, err)
+		}
 	})
 }
