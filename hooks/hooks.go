@@ -67,8 +67,30 @@ func New(db *sqlstore.DB, q *jobs.Queue, cfg Config) *Service {
 	jobs.Register(q, jobs.Worker[DispatchArgs](&dispatchWorker{s: s}))
 	jobs.Register(q, jobs.Worker[sqlstore.DeliverWebhookArgs](&deliverWorker{s: s}))
 	jobs.Register(q, jobs.Worker[sqlstore.IngestionArgs](&ingestionWorker{s: s}))
+	jobs.Register(q, jobs.Worker[PurgeItemsArgs](&purgeItemsWorker{s: s}))
 	q.AddPeriodic(cfg.DispatchInterval, func() jobs.Args { return DispatchArgs{} })
+	q.AddPeriodic(time.Hour, func() jobs.Args { return PurgeItemsArgs{} })
 	return s
+}
+
+// itemKeyTTL is how long bulk item keys are remembered, as long as
+// Idempotency-Key responses are.
+const itemKeyTTL = 24 * time.Hour
+
+// PurgeItemsArgs is the hourly job that forgets old bulk item keys.
+type PurgeItemsArgs struct{}
+
+// Kind implements jobs.Args.
+func (PurgeItemsArgs) Kind() string { return "ingestion.purge_items" }
+
+type purgeItemsWorker struct {
+	jobs.WorkerDefaults[PurgeItemsArgs]
+	s *Service
+}
+
+func (w *purgeItemsWorker) Work(ctx context.Context, _ *jobs.Job[PurgeItemsArgs]) error {
+	_, err := w.s.DB.PurgeIngestionItems(ctx, w.s.cfg.Now().Add(-itemKeyTTL))
+	return err
 }
 
 // checkURL vets a subscription URL: 422 at url when it is not an http(s)

@@ -210,6 +210,13 @@ func TestBulkIngestionIdempotencyKey(t *testing.T) {
 		if len(all) != 2 {
 			t.Errorf("%d releases, want 2", len(all))
 		}
+		// The item keys are forgotten with the Idempotency-Key, not before.
+		if n, err := srv.DB.PurgeIngestionItems(t.Context(), time.Now().Add(-time.Hour)); err != nil || n != 0 {
+			t.Errorf("purge of old keys = %d, %v", n, err)
+		}
+		if n, err := srv.DB.PurgeIngestionItems(t.Context(), time.Now().Add(time.Hour)); err != nil || n != 2 {
+			t.Errorf("purge = %d, %v; want the 2 item keys", n, err)
+		}
 	})
 }
 

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+	"time"
 
 	"tonegrid"
 )
@@ -330,4 +331,14 @@ func (db *DB) finishIngestionJob(ctx context.Context, p *tonegrid.Principal, job
 		return err
 	}
 	return tx.commit()
+}
+
+// PurgeIngestionItems forgets the item keys recorded before cutoff: an
+// Idempotency-Key is kept 24 hours, so a retry after that creates anew.
+func (db *DB) PurgeIngestionItems(ctx context.Context, cutoff time.Time) (int64, error) {
+	res, err := db.write.ExecContext(ctx, `DELETE FROM ingestion_items WHERE created_at < $1`, cutoff.UTC())
+	if err != nil {
+		return 0, translate(fmt.Errorf("purge ingestion items: %w", err))
+	}
+	return res.RowsAffected()
 }
