@@ -304,8 +304,8 @@ func findDelivery(ctx context.Context, q querier, id int64) (*tonegrid.WebhookDe
 	return d, nil
 }
 
-// TestWebhook queues a webhook.test event to one subscription, active or
-// not.
+// TestWebhook queues a webhook.test event to one subscription alone; it is
+// sent while the subscription is active.
 func (db *DB) TestWebhook(ctx context.Context, p *tonegrid.Principal, uuid string) (*tonegrid.WebhookDelivery, error) {
 	tx, err := db.beginWrite(ctx)
 	if err != nil {
