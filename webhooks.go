@@ -46,9 +46,9 @@ type WebhookUpdate struct {
 
 // Delivery statuses.
 const (
-	DeliveryPending   = "pending"
-	DeliveryDelivered = "delivered"
-	DeliveryFailed    = "failed"
+	WebhookDeliveryPending   = "pending"
+	WebhookDeliveryDelivered = "delivered"
+	WebhookDeliveryFailed    = "failed"
 )
 
 // WebhookDelivery is one event sent to one subscription, with its latest

@@ -436,7 +436,7 @@ func (db *DB) RecordWebhookAttempt(ctx context.Context, a *WebhookAttempt, o Att
 	if err := tx.QueryRowContext(ctx, `SELECT status FROM webhook_deliveries WHERE id = $1`+tx.db.dialect.forUpdate(), a.DeliveryID).Scan(&status); err != nil {
 		return translate(fmt.Errorf("lock webhook delivery: %w", err))
 	}
-	if status != tonegrid.DeliveryPending {
+	if status != tonegrid.WebhookDeliveryPending {
 		return nil
 	}
 	var code any
@@ -453,13 +453,13 @@ func (db *DB) RecordWebhookAttempt(ctx context.Context, a *WebhookAttempt, o Att
 	if a.FirstAttemptAt != nil {
 		first = *a.FirstAttemptAt
 	}
-	status = tonegrid.DeliveryPending
+	status = tonegrid.WebhookDeliveryPending
 	var next, delivered any
 	switch {
 	case o.Delivered:
-		status, delivered = tonegrid.DeliveryDelivered, o.At
+		status, delivered = tonegrid.WebhookDeliveryDelivered, o.At
 	case o.Next.IsZero():
-		status = tonegrid.DeliveryFailed
+		status = tonegrid.WebhookDeliveryFailed
 	default:
 		next = o.Next
 	}
@@ -468,7 +468,7 @@ func (db *DB) RecordWebhookAttempt(ctx context.Context, a *WebhookAttempt, o Att
 		a.DeliveryID, status, attempt, code, ms, o.Error, first, next, delivered, tx.now); err != nil {
 		return translate(fmt.Errorf("update webhook delivery: %w", err))
 	}
-	if status == tonegrid.DeliveryFailed {
+	if status == tonegrid.WebhookDeliveryFailed {
 		if err := tx.disableWebhook(ctx, a.WebhookID, o.DisableReason); err != nil {
 			return err
 		}
