@@ -369,6 +369,14 @@ var (
 		"Webhook subscription limit (25) reached.",
 		"Creating a 26th active webhook subscription.",
 		"Delete or disable a subscription, or subscribe one endpoint to several events with wildcards.")
+	ErrIngestionJobNotFound = register(http.StatusNotFound, "ingestion_job_not_found",
+		"Ingestion job not found.",
+		"No asynchronous bulk ingestion job with this uuid in the caller's workspace.",
+		"Use the uuid returned by POST /ingestion/bulk?async=true.")
+	ErrWebhookDeliveryNotFound = register(http.StatusNotFound, "webhook_delivery_not_found",
+		"Webhook delivery not found.",
+		"No delivery with this uuid for the webhook subscription.",
+		"List the subscription's deliveries with GET /webhooks/:uuid/deliveries.")
 )
 
 // Errors of finance.

@@ -23,6 +23,7 @@ import (
 	"tonegrid/blob"
 	"tonegrid/ddex"
 	"tonegrid/delivery"
+	"tonegrid/hooks"
 	"tonegrid/httpapi"
 	"tonegrid/jobs"
 	"tonegrid/mail"
@@ -51,6 +52,12 @@ type Config struct {
 	TrustedProxies    []netip.Prefix
 
 	WebhooksAllowPrivate bool
+	// WebhookClock is the webhook delivery clock (tests move it forward
+	// through the retry window); nil means time.Now.
+	WebhookClock func() time.Time
+	// WebhookDispatchInterval is how often the event outbox is fanned out
+	// to subscriptions; zero means one second.
+	WebhookDispatchInterval time.Duration
 
 	StripeAPIBase       string
 	StripeSecretKey     string
@@ -242,6 +249,10 @@ func New(cfg Config, db *sqlstore.DB, log *slog.Logger) (*App, error) {
 	jobs.Register(q, jobs.Worker[delivery.AckPollJob](&delivery.AckWorker{Service: deliverySvc}))
 	q.AddPeriodic(ackPoll, func() jobs.Args { return delivery.AckPollJob{} })
 
+	// Bulk ingestion and webhooks (#8): the service, its jobs and the
+	// outbox dispatcher.
+	ingest := hooks.New(db, q, hooks.Config{AllowPrivate: cfg.WebhooksAllowPrivate, Now: cfg.WebhookClock,
+		DispatchInterval: cfg.WebhookDispatchInterval, Log: log})
 	if err := q.Open(); err != nil {
 		return nil, err
 	}
@@ -277,6 +288,7 @@ func New(cfg Config, db *sqlstore.DB, log *slog.Logger) (*App, error) {
 		Billing:     billingSvc,
 		Catalog:     db,
 		Delivery:    deliverySvc,
+		Ingest:      ingest,
 	}, log)
 	return &App{Config: cfg, DB: db, Queue: q, Auth: authSvc, Blobs: blobs, HTTP: srv, Handler: srv.Handler(), Log: log}, nil
 }

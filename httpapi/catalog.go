@@ -177,7 +177,10 @@ func (c *checker) titles(field string, in map[string]string) map[string]string {
 // creditBody is an artist credit in a request.
 type creditBody struct {
 	ArtistUUID string `json:"artist_uuid"`
-	Role       string `json:"role"`
+	// Name credits an artist by name instead, where the checker allows it
+	// (bulk ingestion).
+	Name string `json:"name"`
+	Role string `json:"role"`
 }
 
 // credits checks artist credits: uuids, roles (primary when omitted), no
@@ -192,6 +195,20 @@ func (c *checker) credits(field string, in []creditBody, primary bool) []tonegri
 	hasPrimary := false
 	for i, a := range in {
 		f := field + "." + strconv.Itoa(i)
+		if c.artistNames && a.ArtistUUID == "" && a.Name != "" {
+			name := c.name(f+".name", a.Name, true, 200)
+			if seen["name:"+name] {
+				c.add(f+".name", "duplicate")
+			}
+			seen["name:"+name] = true
+			if a.Role == "" {
+				a.Role = tonegrid.ArtistPrimary
+			}
+			c.oneOf(f+".role", a.Role, true, tonegrid.ArtistPrimary, tonegrid.ArtistFeatured)
+			hasPrimary = hasPrimary || a.Role == tonegrid.ArtistPrimary
+			out[i] = tonegrid.ArtistCredit{Name: name, Role: a.Role}
+			continue
+		}
 		id := c.uuid(f+".artist_uuid", a.ArtistUUID)
 		if a.Role == "" {
 			a.Role = tonegrid.ArtistPrimary

@@ -90,6 +90,22 @@ func (s *Server) handleReleaseDSPList(w http.ResponseWriter, r *http.Request) er
 	return nil
 }
 
+// dspSlugs checks a list of store slugs: at most 100, each a slug, at
+// least one when required.
+func (c *checker) dspSlugs(field string, slugs []string, required bool) {
+	switch {
+	case len(slugs) == 0 && required:
+		c.add(field, "required")
+	case len(slugs) > 100:
+		c.add(field, "too_many", "max", 100)
+	}
+	for i, slug := range slugs {
+		if !dspSlug.MatchString(slug) {
+			c.add(field+"."+strconv.Itoa(i), "invalid_slug")
+		}
+	}
+}
+
 func (s *Server) handleReleaseDSPAttach(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathUUID(r, "uuid", tonegrid.ErrReleaseNotFound)
 	if err != nil {
@@ -102,17 +118,7 @@ func (s *Server) handleReleaseDSPAttach(w http.ResponseWriter, r *http.Request) 
 		return err
 	}
 	var c checker
-	switch {
-	case len(in.DSPs) == 0:
-		c.add("dsps", "required")
-	case len(in.DSPs) > 100:
-		c.add("dsps", "too_many", "max", 100)
-	}
-	for i, slug := range in.DSPs {
-		if !dspSlug.MatchString(slug) {
-			c.add("dsps."+strconv.Itoa(i), "invalid_slug")
-		}
-	}
+	c.dspSlugs("dsps", in.DSPs, true)
 	if err := c.err(); err != nil {
 		return err
 	}

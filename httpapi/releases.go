@@ -252,20 +252,24 @@ func (s *Server) handleReleaseCreate(w http.ResponseWriter, r *http.Request) err
 	if err := c.err(); err != nil {
 		return err
 	}
-	in := tonegrid.ReleaseInput{
-		Title: deref(upd.Title), LocalizedTitles: deref(upd.LocalizedTitles), Version: deref(upd.Version), Type: deref(upd.Type),
-		Artists: deref(upd.Artists), LabelName: deref(upd.LabelName), UPC: deref(upd.UPC), CatalogNumber: deref(upd.CatalogNumber),
-		Genre: deref(upd.Genre), Subgenre: deref(upd.Subgenre), Language: deref(upd.Language),
-		ParentalAdvisory: deref(upd.ParentalAdvisory), Territories: deref(upd.Territories), PriceTier: deref(upd.PriceTier),
-		ReleaseDate: upd.ReleaseDate, OriginalReleaseDate: upd.OriginalReleaseDate, PLine: upd.PLine, CLine: upd.CLine,
-	}
-	rel, err := s.deps.Catalog.CreateRelease(r.Context(), principalOf(r), in)
+	rel, err := s.deps.Catalog.CreateRelease(r.Context(), principalOf(r), releaseInputOf(upd))
 	if err != nil {
 		return err
 	}
 	setETag(w, rel.RowVersion)
 	writeData(w, http.StatusCreated, rel)
 	return nil
+}
+
+// releaseInputOf is the release a checked create body describes.
+func releaseInputOf(upd tonegrid.ReleaseUpdate) tonegrid.ReleaseInput {
+	return tonegrid.ReleaseInput{
+		Title: deref(upd.Title), LocalizedTitles: deref(upd.LocalizedTitles), Version: deref(upd.Version), Type: deref(upd.Type),
+		Artists: deref(upd.Artists), LabelName: deref(upd.LabelName), UPC: deref(upd.UPC), CatalogNumber: deref(upd.CatalogNumber),
+		Genre: deref(upd.Genre), Subgenre: deref(upd.Subgenre), Language: deref(upd.Language),
+		ParentalAdvisory: deref(upd.ParentalAdvisory), Territories: deref(upd.Territories), PriceTier: deref(upd.PriceTier),
+		ReleaseDate: upd.ReleaseDate, OriginalReleaseDate: upd.OriginalReleaseDate, PLine: upd.PLine, CLine: upd.CLine,
+	}
 }
 
 // handleReleaseGet serves a release with its tracks from the render cache

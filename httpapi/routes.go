@@ -132,5 +132,17 @@ func (s *Server) routeTable() []route {
 		{method: "POST", path: "/api/releases/{uuid}/takedown", handle: s.handleTakedown, perm: ddexDeliver},
 		{method: "GET", path: "/api/releases/{uuid}/ddex/deliveries", handle: s.handleDeliveryList, perm: catalogRead},
 		{method: "GET", path: "/api/releases/{uuid}/ddex/deliveries/{delivery_uuid}/message", handle: s.handleDeliveryMessage, perm: catalogRead},
+		// Bulk ingestion and webhooks (#8).
+		{method: "POST", path: "/api/ingestion/bulk", handle: s.handleBulk, perm: tonegrid.PermIngestionWrite, class: classBulk, maxBody: bulkBodyLimit},
+		{method: "GET", path: "/api/ingestion/jobs/{uuid}", handle: s.handleIngestionJob, perm: tonegrid.PermIngestionWrite},
+		{method: "GET", path: "/api/webhooks", handle: s.handleWebhookList, perm: tonegrid.PermWebhooksManage},
+		{method: "POST", path: "/api/webhooks", handle: s.handleWebhookCreate, perm: tonegrid.PermWebhooksManage},
+		{method: "GET", path: "/api/webhooks/{uuid}", handle: s.handleWebhookGet, perm: tonegrid.PermWebhooksManage},
+		{method: "PATCH", path: "/api/webhooks/{uuid}", handle: s.handleWebhookUpdate, perm: tonegrid.PermWebhooksManage},
+		{method: "DELETE", path: "/api/webhooks/{uuid}", handle: s.handleWebhookDelete, perm: tonegrid.PermWebhooksManage},
+		{method: "POST", path: "/api/webhooks/{uuid}/rotate-secret", handle: s.handleWebhookRotate, perm: tonegrid.PermWebhooksManage},
+		{method: "GET", path: "/api/webhooks/{uuid}/deliveries", handle: s.handleWebhookDeliveries, perm: tonegrid.PermWebhooksManage},
+		{method: "POST", path: "/api/webhooks/{uuid}/deliveries/{delivery_uuid}/redeliver", handle: s.handleWebhookRedeliver, perm: tonegrid.PermWebhooksManage},
+		{method: "POST", path: "/api/webhooks/{uuid}/test", handle: s.handleWebhookTest, perm: tonegrid.PermWebhooksManage},
 	}
 }

@@ -73,6 +73,8 @@ type Deps struct {
 	Catalog tonegrid.CatalogService
 	// Delivery configures stores and delivers releases to them as DDEX.
 	Delivery DeliveryService
+	// Ingest runs bulk ingestion and webhook subscriptions.
+	Ingest IngestService
 }
 
 // TenantService is tonegrid.TenantService plus the root tenant, which

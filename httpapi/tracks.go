@@ -132,17 +132,22 @@ func (s *Server) handleTrackCreate(w http.ResponseWriter, r *http.Request) error
 	if err := c.err(); err != nil {
 		return err
 	}
-	t, err := s.deps.Catalog.CreateTrack(r.Context(), principalOf(r), id, tonegrid.TrackInput{
-		Title: deref(upd.Title), LocalizedTitles: deref(upd.LocalizedTitles), Version: deref(upd.Version), Artists: deref(upd.Artists),
-		ISRC: deref(upd.ISRC), Position: deref(upd.Position), DiscNumber: deref(upd.DiscNumber), Explicit: deref(upd.Explicit),
-		Language: deref(upd.Language), Contributors: deref(upd.Contributors), PreviewStartS: upd.PreviewStartS,
-	})
+	t, err := s.deps.Catalog.CreateTrack(r.Context(), principalOf(r), id, trackInputOf(upd))
 	if err != nil {
 		return err
 	}
 	setETag(w, t.RowVersion)
 	writeData(w, http.StatusCreated, t)
 	return nil
+}
+
+// trackInputOf is the track a checked create body describes.
+func trackInputOf(upd tonegrid.TrackUpdate) tonegrid.TrackInput {
+	return tonegrid.TrackInput{
+		Title: deref(upd.Title), LocalizedTitles: deref(upd.LocalizedTitles), Version: deref(upd.Version), Artists: deref(upd.Artists),
+		ISRC: deref(upd.ISRC), Position: deref(upd.Position), DiscNumber: deref(upd.DiscNumber), Explicit: deref(upd.Explicit),
+		Language: deref(upd.Language), Contributors: deref(upd.Contributors), PreviewStartS: upd.PreviewStartS,
+	}
 }
 
 func (s *Server) handleTrackGet(w http.ResponseWriter, r *http.Request) error {
@@ -214,11 +219,7 @@ func (s *Server) handleTrackWritersPut(w http.ResponseWriter, r *http.Request) e
 		return err
 	}
 	var in struct {
-		Writers *[]struct {
-			WriterUUID string      `json:"writer_uuid"`
-			Role       string      `json:"role"`
-			Share      decimalText `json:"share"`
-		} `json:"writers"`
+		Writers *[]writerCreditBody `json:"writers"`
 	}
 	if err := decodeJSON(r, &in); err != nil {
 		return err
@@ -228,15 +229,37 @@ func (s *Server) handleTrackWritersPut(w http.ResponseWriter, r *http.Request) e
 		c.add("writers", "required")
 		return c.err()
 	}
-	if len(*in.Writers) > 50 {
-		c.add("writers", "too_many", "max", 50)
-		return c.err()
+	writers := c.trackWriters("writers", *in.Writers)
+	if err := c.err(); err != nil {
+		return err
 	}
-	writers := make([]tonegrid.TrackWriter, len(*in.Writers))
+	out, err := s.deps.Catalog.SetTrackWriters(r.Context(), principalOf(r), id, writers)
+	if err != nil {
+		return err
+	}
+	writeData(w, http.StatusOK, nonNil(out))
+	return nil
+}
+
+// writerCreditBody is a writer credit of a track in a request.
+type writerCreditBody struct {
+	WriterUUID string      `json:"writer_uuid"`
+	Role       string      `json:"role"`
+	Share      decimalText `json:"share"`
+}
+
+// trackWriters checks a track's writer credits: at most 50, uuids, roles,
+// each (writer, role) once, shares adding up to at most 100.
+func (c *checker) trackWriters(field string, in []writerCreditBody) []tonegrid.TrackWriter {
+	if len(in) > 50 {
+		c.add(field, "too_many", "max", 50)
+		return nil
+	}
+	writers := make([]tonegrid.TrackWriter, len(in))
 	seen := map[[2]string]bool{}
 	total := money.New(0, 0)
-	for i, wr := range *in.Writers {
-		f := "writers." + strconv.Itoa(i)
+	for i, wr := range in {
+		f := field + "." + strconv.Itoa(i)
 		id := c.uuid(f+".writer_uuid", wr.WriterUUID)
 		c.oneOf(f+".role", wr.Role, true, tonegrid.WriterRoles...)
 		if seen[[2]string{id, wr.Role}] {
@@ -250,17 +273,9 @@ func (s *Server) handleTrackWritersPut(w http.ResponseWriter, r *http.Request) e
 		writers[i] = tonegrid.TrackWriter{WriterUUID: id, Role: wr.Role, Share: share}
 	}
 	if total.Cmp(money.New(100, 0)) > 0 {
-		c.add("writers", "shares_over_100")
+		c.add(field, "shares_over_100")
 	}
-	if err := c.err(); err != nil {
-		return err
-	}
-	out, err := s.deps.Catalog.SetTrackWriters(r.Context(), principalOf(r), id, writers)
-	if err != nil {
-		return err
-	}
-	writeData(w, http.StatusOK, nonNil(out))
-	return nil
+	return writers
 }
 
 func (s *Server) handleSplitsGet(w http.ResponseWriter, r *http.Request) error {
@@ -278,10 +293,13 @@ func (s *Server) handleSplitsGet(w http.ResponseWriter, r *http.Request) error {
 
 // splitsBody is the JSON of PUT /tracks/:uuid/splits.
 type splitsBody struct {
-	Splits *[]struct {
-		PayeeUUID  string      `json:"payee_uuid"`
-		Percentage decimalText `json:"percentage"`
-	} `json:"splits"`
+	Splits *[]splitBody `json:"splits"`
+}
+
+// splitBody is one split in a request.
+type splitBody struct {
+	PayeeUUID  string      `json:"payee_uuid"`
+	Percentage decimalText `json:"percentage"`
 }
 
 // check validates each split (uuid, a percentage above 0 with at most 4
@@ -293,14 +311,21 @@ func (b *splitsBody) check() ([]tonegrid.Split, error) {
 		c.add("splits", "required")
 		return nil, c.err()
 	}
-	if len(*b.Splits) > 100 {
-		c.add("splits", "too_many", "max", 100)
-		return nil, c.err()
+	out := c.splits("splits", *b.Splits)
+	return out, c.err()
+}
+
+// splits checks splits: at most 100, uuids, a percentage above 0 with at
+// most 4 places, each payee once.
+func (c *checker) splits(field string, in []splitBody) []tonegrid.Split {
+	if len(in) > 100 {
+		c.add(field, "too_many", "max", 100)
+		return nil
 	}
-	out := make([]tonegrid.Split, len(*b.Splits))
+	out := make([]tonegrid.Split, len(in))
 	seen := map[string]bool{}
-	for i, sp := range *b.Splits {
-		f := "splits." + strconv.Itoa(i)
+	for i, sp := range in {
+		f := field + "." + strconv.Itoa(i)
 		id := c.uuid(f+".payee_uuid", sp.PayeeUUID)
 		if seen[id] {
 			c.add(f+".payee_uuid", "duplicate")
@@ -308,7 +333,7 @@ func (b *splitsBody) check() ([]tonegrid.Split, error) {
 		seen[id] = true
 		out[i] = tonegrid.Split{PayeeUUID: id, Percentage: c.percentage(f+".percentage", sp.Percentage, false)}
 	}
-	return out, c.err()
+	return out
 }
 
 func (s *Server) handleSplitsPut(w http.ResponseWriter, r *http.Request) error {

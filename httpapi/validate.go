@@ -14,7 +14,12 @@ import (
 )
 
 // checker collects the field violations of one request body.
-type checker struct{ v tonegrid.Violations }
+type checker struct {
+	v tonegrid.Violations
+	// artistNames lets artist credits name an artist instead of giving its
+	// uuid (bulk ingestion creates or matches artists by name).
+	artistNames bool
+}
 
 // add records a violation.
 func (c *checker) add(field, code string, kv ...any) { c.v.Add(field, code, kv...) }

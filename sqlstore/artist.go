@@ -73,23 +73,9 @@ func (db *DB) CreateArtist(ctx context.Context, p *tonegrid.Principal, in tonegr
 		return nil, err
 	}
 	defer tx.Rollback()
-	slug := in.Slug
-	if slug == "" {
-		if slug, err = tx.freeSlug(ctx, p.Tenant.ID, ident.Slugify(in.Name)); err != nil {
-			return nil, err
-		}
-	}
-	var id int64
-	uuid := newUUID()
-	err = tx.QueryRowContext(ctx, `
-		INSERT INTO artists (uuid, tenant_id, name, slug, country, spotify_id, apple_id, isni, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id`,
-		uuid, p.Tenant.ID, in.Name, slug, in.Country, in.SpotifyID, in.AppleID, in.ISNI, tx.now).Scan(&id)
-	if isUniqueViolation(err) {
-		return nil, tonegrid.ErrSlugTaken
-	}
+	id, uuid, err := tx.insertArtist(ctx, p.Tenant.ID, in)
 	if err != nil {
-		return nil, translate(fmt.Errorf("insert artist: %w", err))
+		return nil, err
 	}
 	if err := tx.linkArtistUsers(ctx, p.Tenant.ID, id, in.UserUUIDs); err != nil {
 		return nil, err
@@ -99,6 +85,31 @@ func (db *DB) CreateArtist(ctx context.Context, p *tonegrid.Principal, in tonegr
 		return nil, err
 	}
 	return a, tx.commit()
+}
+
+// insertArtist adds an artist and returns its id and uuid; without a
+// slug, the first free one derived from the name is taken.
+func (tx *Tx) insertArtist(ctx context.Context, tenantID int64, in tonegrid.ArtistInput) (int64, string, error) {
+	slug := in.Slug
+	if slug == "" {
+		var err error
+		if slug, err = tx.freeSlug(ctx, tenantID, ident.Slugify(in.Name)); err != nil {
+			return 0, "", err
+		}
+	}
+	var id int64
+	uuid := newUUID()
+	err := tx.QueryRowContext(ctx, `
+		INSERT INTO artists (uuid, tenant_id, name, slug, country, spotify_id, apple_id, isni, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id`,
+		uuid, tenantID, in.Name, slug, in.Country, in.SpotifyID, in.AppleID, in.ISNI, tx.now).Scan(&id)
+	if isUniqueViolation(err) {
+		return 0, "", tonegrid.ErrSlugTaken
+	}
+	if err != nil {
+		return 0, "", translate(fmt.Errorf("insert artist: %w", err))
+	}
+	return id, uuid, nil
 }
 
 // freeSlug returns base, or base-N with the smallest N ≥ 2 that no artist of

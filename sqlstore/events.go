@@ -17,6 +17,13 @@ func (tx *Tx) emit(ctx context.Context, tenantID int64, eventType string, data a
 	if err != nil {
 		return fmt.Errorf("encode %s event: %w", eventType, err)
 	}
+	if tx.db.dialect == Postgres {
+		// Held until commit: the webhook dispatcher waits for it, so it
+		// never moves its cursor past an event still being written.
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock_shared($1)`, outboxLock); err != nil {
+			return translate(fmt.Errorf("lock outbox: %w", err))
+		}
+	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO events (uuid, tenant_id, type, payload, created_at) VALUES ($1, $2, $3, $4, $5)`,
 		newUUID(), tenantID, eventType, string(payload), tx.now); err != nil {
 		return translate(fmt.Errorf("insert %s event: %w", eventType, err))

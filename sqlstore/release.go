@@ -309,14 +309,32 @@ func (db *DB) CreateRelease(ctx context.Context, p *tonegrid.Principal, in toneg
 		return nil, err
 	}
 	defer tx.Rollback()
+	id, err := tx.insertRelease(ctx, p, in)
+	if err != nil {
+		return nil, err
+	}
+	r, err := findReleaseByID(ctx, tx, p.Tenant.ID, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := tx.emit(ctx, p.Tenant.ID, tonegrid.EventReleaseCreated, r); err != nil {
+		return nil, err
+	}
+	return r, tx.commit()
+}
+
+// insertRelease adds a draft release within the plan's yearly limit and
+// returns its id; the caller emits release.created once the release is
+// complete.
+func (tx *Tx) insertRelease(ctx context.Context, p *tonegrid.Principal, in tonegrid.ReleaseInput) (int64, error) {
 	startOfYear := time.Date(tx.now.Year(), 1, 1, 0, 0, 0, 0, time.UTC)
 	if err := tx.enforcePlanLimit(ctx, p.Tenant.ID, tonegrid.LimitReleasesPerYear, 1,
 		`SELECT COUNT(*) FROM releases WHERE tenant_id = $1 AND created_at >= $2`, p.Tenant.ID, startOfYear); err != nil {
-		return nil, err
+		return 0, err
 	}
 	ids, err := resolveArtists(ctx, tx, p.Tenant.ID, "artists", in.Artists)
 	if err != nil {
-		return nil, err
+		return 0, err
 	}
 	if in.LabelName == "" {
 		in.LabelName = p.Tenant.Name
@@ -328,7 +346,7 @@ func (db *DB) CreateRelease(ctx context.Context, p *tonegrid.Principal, in toneg
 		territories: in.Territories, priceTier: in.PriceTier,
 	})
 	if err != nil {
-		return nil, err
+		return 0, err
 	}
 	var id int64
 	err = tx.QueryRowContext(ctx, `
@@ -338,25 +356,18 @@ func (db *DB) CreateRelease(ctx context.Context, p *tonegrid.Principal, in toneg
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, 'draft', $22, $22)
 		RETURNING id`, append(append([]any{newUUID(), p.Tenant.ID}, cols...), tx.now)...).Scan(&id)
 	if isUniqueViolation(err) {
-		return nil, tonegrid.ErrUPCTaken.Format(in.UPC)
+		return 0, tonegrid.ErrUPCTaken.Format(in.UPC)
 	}
 	if err != nil {
-		return nil, translate(fmt.Errorf("insert release: %w", err))
+		return 0, translate(fmt.Errorf("insert release: %w", err))
 	}
 	if err := tx.setReleaseArtists(ctx, p.Tenant.ID, id, in.Artists, ids); err != nil {
-		return nil, err
+		return 0, err
 	}
 	if err := mayEditRelease(ctx, tx, p, id); err != nil {
-		return nil, err
+		return 0, err
 	}
-	r, err := findReleaseByID(ctx, tx, p.Tenant.ID, id)
-	if err != nil {
-		return nil, err
-	}
-	if err := tx.emit(ctx, p.Tenant.ID, tonegrid.EventReleaseCreated, r); err != nil {
-		return nil, err
-	}
-	return r, tx.commit()
+	return id, nil
 }
 
 // releaseFields are the editable columns of a release, in the order of

@@ -99,27 +99,37 @@ func (db *DB) AttachDSPs(ctx context.Context, p *tonegrid.Principal, uuid string
 	if err != nil {
 		return nil, err
 	}
-	dspIDs := make([]int64, len(slugs))
-	for i, slug := range slugs {
-		if dspIDs[i], err = activeDSPID(ctx, tx, slug); err != nil {
-			return nil, err
-		}
-	}
-	if err := tx.enforceDSPLimit(ctx, p.Tenant.ID, l.id, dspIDs); err != nil {
+	if err := tx.attachDSPs(ctx, p.Tenant.ID, l.id, slugs); err != nil {
 		return nil, err
-	}
-	for i, slug := range slugs {
-		dspID := dspIDs[i]
-		if _, err := tx.ExecContext(ctx, `INSERT INTO release_dsps (release_id, dsp_id, tenant_id, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $4) ON CONFLICT (release_id, dsp_id) DO NOTHING`, l.id, dspID, p.Tenant.ID, tx.now); err != nil {
-			return nil, translate(fmt.Errorf("attach dsp %s: %w", slug, err))
-		}
 	}
 	out, err := releaseDSPs(ctx, tx, p.Tenant.ID, l.id)
 	if err != nil {
 		return nil, err
 	}
 	return out, tx.commit()
+}
+
+// attachDSPs attaches the active stores named by slugs to a release,
+// within the plan's stores per release; an unknown or inactive slug
+// attaches nothing.
+func (tx *Tx) attachDSPs(ctx context.Context, tenantID, releaseID int64, slugs []string) error {
+	dspIDs := make([]int64, len(slugs))
+	for i, slug := range slugs {
+		var err error
+		if dspIDs[i], err = activeDSPID(ctx, tx, slug); err != nil {
+			return err
+		}
+	}
+	if err := tx.enforceDSPLimit(ctx, tenantID, releaseID, dspIDs); err != nil {
+		return err
+	}
+	for i, slug := range slugs {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO release_dsps (release_id, dsp_id, tenant_id, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $4) ON CONFLICT (release_id, dsp_id) DO NOTHING`, releaseID, dspIDs[i], tenantID, tx.now); err != nil {
+			return translate(fmt.Errorf("attach dsp %s: %w", slug, err))
+		}
+	}
+	return nil
 }
 
 // SetReleaseDSP changes the overrides of a store on a release, attaching

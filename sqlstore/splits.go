@@ -104,28 +104,7 @@ func (db *DB) SetTrackSplits(ctx context.Context, p *tonegrid.Principal, uuid st
 	if err != nil {
 		return nil, err
 	}
-	if err := CheckSplitsSum(splits); err != nil {
-		return nil, err
-	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM splits WHERE track_id = $1 AND tenant_id = $2`, l.id, p.Tenant.ID); err != nil {
-		return nil, translate(fmt.Errorf("clear splits: %w", err))
-	}
-	var v tonegrid.Violations
-	for i, s := range splits {
-		payeeID, ok, err := idOf(ctx, tx, "payees", p.Tenant.ID, s.PayeeUUID)
-		if err != nil {
-			return nil, err
-		}
-		if !ok {
-			v.Add("splits."+strconv.Itoa(i)+".payee_uuid", "not_found")
-			continue
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO splits (track_id, payee_id, tenant_id, percentage, position, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6)`, l.id, payeeID, p.Tenant.ID, s.Percentage, i, tx.now); err != nil {
-			return nil, translate(fmt.Errorf("insert split: %w", err))
-		}
-	}
-	if err := v.Err(); err != nil {
+	if err := tx.replaceSplits(ctx, p.Tenant.ID, l.id, splits); err != nil {
 		return nil, err
 	}
 	out, err := trackSplits(ctx, tx, p.Tenant.ID, l.id)
@@ -136,6 +115,33 @@ func (db *DB) SetTrackSplits(ctx context.Context, p *tonegrid.Principal, uuid st
 		return nil, err
 	}
 	return out, tx.commit()
+}
+
+// replaceSplits replaces a track's splits, which must add up to 100; a
+// payee unknown to the tenant is a field error at splits.N.payee_uuid.
+func (tx *Tx) replaceSplits(ctx context.Context, tenantID, trackID int64, splits []tonegrid.Split) error {
+	if err := CheckSplitsSum(splits); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM splits WHERE track_id = $1 AND tenant_id = $2`, trackID, tenantID); err != nil {
+		return translate(fmt.Errorf("clear splits: %w", err))
+	}
+	var v tonegrid.Violations
+	for i, s := range splits {
+		payeeID, ok, err := idOf(ctx, tx, "payees", tenantID, s.PayeeUUID)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			v.Add("splits."+strconv.Itoa(i)+".payee_uuid", "not_found")
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO splits (track_id, payee_id, tenant_id, percentage, position, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6)`, trackID, payeeID, tenantID, s.Percentage, i, tx.now); err != nil {
+			return translate(fmt.Errorf("insert split: %w", err))
+		}
+	}
+	return v.Err()
 }
 
 // trackWriters reads a track's writer credits in order, with names.
@@ -179,25 +185,7 @@ func (db *DB) SetTrackWriters(ctx context.Context, p *tonegrid.Principal, uuid s
 	if err != nil {
 		return nil, err
 	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM track_writers WHERE track_id = $1 AND tenant_id = $2`, l.id, p.Tenant.ID); err != nil {
-		return nil, translate(fmt.Errorf("clear track writers: %w", err))
-	}
-	var v tonegrid.Violations
-	for i, w := range writers {
-		writerID, ok, err := idOf(ctx, tx, "writers", p.Tenant.ID, w.WriterUUID)
-		if err != nil {
-			return nil, err
-		}
-		if !ok {
-			v.Add("writers."+strconv.Itoa(i)+".writer_uuid", "not_found")
-			continue
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO track_writers (track_id, writer_id, tenant_id, role, share, position)
-			VALUES ($1, $2, $3, $4, $5, $6)`, l.id, writerID, p.Tenant.ID, w.Role, w.Share, i); err != nil {
-			return nil, translate(fmt.Errorf("insert track writer: %w", err))
-		}
-	}
-	if err := v.Err(); err != nil {
+	if err := tx.replaceTrackWriters(ctx, p.Tenant.ID, l.id, writers); err != nil {
 		return nil, err
 	}
 	out, err := trackWriters(ctx, tx, p.Tenant.ID, l.id)
@@ -205,6 +193,30 @@ func (db *DB) SetTrackWriters(ctx context.Context, p *tonegrid.Principal, uuid s
 		return nil, err
 	}
 	return out, tx.commit()
+}
+
+// replaceTrackWriters replaces a track's writer credits; a writer unknown
+// to the tenant is a field error at writers.N.writer_uuid.
+func (tx *Tx) replaceTrackWriters(ctx context.Context, tenantID, trackID int64, writers []tonegrid.TrackWriter) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM track_writers WHERE track_id = $1 AND tenant_id = $2`, trackID, tenantID); err != nil {
+		return translate(fmt.Errorf("clear track writers: %w", err))
+	}
+	var v tonegrid.Violations
+	for i, w := range writers {
+		writerID, ok, err := idOf(ctx, tx, "writers", tenantID, w.WriterUUID)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			v.Add("writers."+strconv.Itoa(i)+".writer_uuid", "not_found")
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO track_writers (track_id, writer_id, tenant_id, role, share, position)
+			VALUES ($1, $2, $3, $4, $5, $6)`, trackID, writerID, tenantID, w.Role, w.Share, i); err != nil {
+			return translate(fmt.Errorf("insert track writer: %w", err))
+		}
+	}
+	return v.Err()
 }
 
 // idOf reads the id of the row of table (payees, writers) with uuid in the

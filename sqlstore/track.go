@@ -210,43 +210,8 @@ func (db *DB) CreateTrack(ctx context.Context, p *tonegrid.Principal, releaseUUI
 	if err != nil {
 		return nil, err
 	}
-	ids, err := resolveArtists(ctx, tx, p.Tenant.ID, "artists", in.Artists)
+	_, uuid, err := tx.insertTrack(ctx, p.Tenant.ID, l.id, in)
 	if err != nil {
-		return nil, err
-	}
-	f := trackFields{title: in.Title, titles: in.LocalizedTitles, version: in.Version, isrc: in.ISRC, position: in.Position,
-		discNumber: in.DiscNumber, explicit: in.Explicit, language: in.Language, contributors: in.Contributors, previewStartS: in.PreviewStartS}
-	if f.discNumber == 0 {
-		f.discNumber = 1
-	}
-	if f.language == "" {
-		if err := tx.QueryRowContext(ctx, `SELECT language FROM releases WHERE id = $1`, l.id).Scan(&f.language); err != nil {
-			return nil, translate(fmt.Errorf("read release language: %w", err))
-		}
-	}
-	if f.position == 0 {
-		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(position), 0) + 1 FROM tracks WHERE release_id = $1 AND disc_number = $2`,
-			l.id, f.discNumber).Scan(&f.position); err != nil {
-			return nil, translate(fmt.Errorf("next track position: %w", err))
-		}
-	}
-	cols, err := f.values()
-	if err != nil {
-		return nil, err
-	}
-	var id int64
-	uuid := newUUID()
-	err = tx.QueryRowContext(ctx, `INSERT INTO tracks (uuid, tenant_id, release_id, title, localized_titles, version, isrc, position,
-			disc_number, explicit, language, contributors, preview_start_s, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14) RETURNING id`,
-		append(append([]any{uuid, p.Tenant.ID, l.id}, cols...), tx.now)...).Scan(&id)
-	if isUniqueViolation(err) {
-		return nil, tonegrid.ErrISRCTaken.Format(tonegrid.FormatISRC(in.ISRC))
-	}
-	if err != nil {
-		return nil, translate(fmt.Errorf("insert track: %w", err))
-	}
-	if err := tx.setTrackArtists(ctx, p.Tenant.ID, id, in.Artists, ids); err != nil {
 		return nil, err
 	}
 	t, err := findTrack(ctx, tx, p.Tenant.ID, uuid)
@@ -254,6 +219,52 @@ func (db *DB) CreateTrack(ctx context.Context, p *tonegrid.Principal, releaseUUI
 		return nil, err
 	}
 	return t, tx.commit()
+}
+
+// insertTrack adds a track to the release releaseID and returns its id
+// and uuid: disc 1, the release's language and the next position unless
+// in says otherwise.
+func (tx *Tx) insertTrack(ctx context.Context, tenantID, releaseID int64, in tonegrid.TrackInput) (int64, string, error) {
+	ids, err := resolveArtists(ctx, tx, tenantID, "artists", in.Artists)
+	if err != nil {
+		return 0, "", err
+	}
+	f := trackFields{title: in.Title, titles: in.LocalizedTitles, version: in.Version, isrc: in.ISRC, position: in.Position,
+		discNumber: in.DiscNumber, explicit: in.Explicit, language: in.Language, contributors: in.Contributors, previewStartS: in.PreviewStartS}
+	if f.discNumber == 0 {
+		f.discNumber = 1
+	}
+	if f.language == "" {
+		if err := tx.QueryRowContext(ctx, `SELECT language FROM releases WHERE id = $1`, releaseID).Scan(&f.language); err != nil {
+			return 0, "", translate(fmt.Errorf("read release language: %w", err))
+		}
+	}
+	if f.position == 0 {
+		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(position), 0) + 1 FROM tracks WHERE release_id = $1 AND disc_number = $2`,
+			releaseID, f.discNumber).Scan(&f.position); err != nil {
+			return 0, "", translate(fmt.Errorf("next track position: %w", err))
+		}
+	}
+	cols, err := f.values()
+	if err != nil {
+		return 0, "", err
+	}
+	var id int64
+	uuid := newUUID()
+	err = tx.QueryRowContext(ctx, `INSERT INTO tracks (uuid, tenant_id, release_id, title, localized_titles, version, isrc, position,
+			disc_number, explicit, language, contributors, preview_start_s, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14) RETURNING id`,
+		append(append([]any{uuid, tenantID, releaseID}, cols...), tx.now)...).Scan(&id)
+	if isUniqueViolation(err) {
+		return 0, "", tonegrid.ErrISRCTaken.Format(tonegrid.FormatISRC(in.ISRC))
+	}
+	if err != nil {
+		return 0, "", translate(fmt.Errorf("insert track: %w", err))
+	}
+	if err := tx.setTrackArtists(ctx, tenantID, id, in.Artists, ids); err != nil {
+		return 0, "", err
+	}
+	return id, uuid, nil
 }
 
 // setTrackArtists replaces the artist credits of a track.
