@@ -1,0 +1,293 @@
+package finance
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"sort"
+
+	"tonegrid"
+	"tonegrid/blob"
+	"tonegrid/jobs"
+	"tonegrid/money"
+	"tonegrid/salesreport"
+	"tonegrid/sqlstore"
+)
+
+// DefaultBatch is how many unmatched lines are written per transaction.
+const DefaultBatch = 20000
+
+// Importer parses stored sales reports into matched sums and unmatched
+// lines. A run first deletes whatever an interrupted earlier run of the same
+// import wrote, then writes unmatched lines in large batches as it reads and
+// the matched sums with the counters in one final transaction: a crash at
+// any point leaves an import that the next attempt imports from scratch,
+// never counting a line twice.
+type Importer struct {
+	DB    *sqlstore.DB
+	Blobs blob.Store
+	// Batch is how many unmatched lines go in one transaction; 0 means
+	// DefaultBatch.
+	Batch int
+	// Progress, when set, is called with the bytes read so far, every few
+	// thousand lines and at the end.
+	Progress func(read int64)
+	// Open opens the stored report; nil means Blobs.Open.
+	Open func(ctx context.Context, key string) (io.ReadCloser, error)
+}
+
+// sumKey groups matched lines.
+type sumKey struct {
+	match                               sqlstore.CatalogMatch
+	dsp, territory, usageType, currency string
+}
+
+type sumVal struct {
+	units, lines int64
+	amount       money.Decimal
+}
+
+// readError marks a failure of the underlying file (worth a retry), as
+// opposed to a file that is not of its format.
+type readError struct{ err error }
+
+func (e *readError) Error() string { return e.err.Error() }
+func (e *readError) Unwrap() error { return e.err }
+
+// trackingReader counts bytes and remembers read failures.
+type trackingReader struct {
+	r   io.Reader
+	n   int64
+	err error
+}
+
+func (t *trackingReader) Read(p []byte) (int, error) {
+	n, err := t.r.Read(p)
+	t.n += int64(n)
+	if err != nil && err != io.EOF {
+		t.err = err
+	}
+	return n, err
+}
+
+// ErrFormat wraps failures that mean the file cannot be imported as given.
+var ErrFormat = errors.New("the file cannot be read in its format")
+
+// Run imports one report. A file that is not of its format marks the import
+// failed and returns an error wrapping ErrFormat; read and database failures
+// are returned as they are, for the job to retry.
+func (im *Importer) Run(ctx context.Context, importID int64) error {
+	ok, err := im.DB.StartImport(ctx, importID)
+	if err != nil || !ok {
+		return err
+	}
+	m, err := im.DB.ImportByID(ctx, importID)
+	if err != nil {
+		return err
+	}
+	res, sums, err := im.parse(ctx, m)
+	var re *readError
+	if err != nil && !errors.As(err, &re) && ctx.Err() == nil && errors.Is(err, ErrFormat) {
+		if ferr := im.DB.FailImport(context.WithoutCancel(ctx), importID, err.Error()); ferr != nil {
+			return ferr
+		}
+		return err
+	}
+	if err != nil {
+		return err
+	}
+	return im.DB.FinishImport(ctx, importID, sums, res)
+}
+
+func (im *Importer) parse(ctx context.Context, m *tonegrid.SalesImport) (sqlstore.ImportResult, []sqlstore.MatchedSum, error) {
+	res := sqlstore.ImportResult{Totals: map[string]money.Decimal{}}
+	byISRC, byUPC, err := im.DB.ImportCatalog(ctx, m.TenantID)
+	if err != nil {
+		return res, nil, err
+	}
+	open := im.Open
+	if open == nil {
+		open = func(ctx context.Context, key string) (io.ReadCloser, error) {
+			rc, _, err := im.Blobs.Open(ctx, key)
+			return rc, err
+		}
+	}
+	rc, err := open(ctx, m.BlobKey)
+	if err != nil {
+		return res, nil, &readError{fmt.Errorf("open sales report: %w", err)}
+	}
+	defer rc.Close()
+	tr := &trackingReader{r: rc}
+	rd, err := salesreport.NewReader(tr, salesreport.Format(m.Format))
+	if err != nil {
+		if tr.err != nil {
+			return res, nil, &readError{err}
+		}
+		return res, nil, fmt.Errorf("%w: %v", ErrFormat, err)
+	}
+	batch := im.Batch
+	if batch <= 0 {
+		batch = DefaultBatch
+	}
+	sums := map[sumKey]*sumVal{}
+	unmatched := make([]tonegrid.UnmatchedLine, 0, min(batch, 4096))
+	for n := 0; ; n++ {
+		if n&0x3fff == 0 {
+			if err := ctx.Err(); err != nil {
+				return res, nil, err
+			}
+			if im.Progress != nil {
+				im.Progress(tr.n)
+			}
+		}
+		l, err := rd.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			var pe *salesreport.ParseError
+			if errors.As(err, &pe) {
+				res.LinesInvalid++
+				continue
+			}
+			if tr.err != nil {
+				return res, nil, &readError{err}
+			}
+			return res, nil, fmt.Errorf("%w: %v", ErrFormat, err)
+		}
+		res.LinesTotal++
+		t, seen := res.Totals[l.Currency]
+		if !seen {
+			res.Currencies = append(res.Currencies, l.Currency)
+		}
+		if res.Totals[l.Currency], err = t.Add(l.Amount); err != nil {
+			return res, nil, fmt.Errorf("%w: line %d: %v", ErrFormat, l.LineNo, err)
+		}
+		dsp := l.DSP
+		if dsp == "" {
+			dsp = m.DSP
+		}
+		match, ok := sqlstore.CatalogMatch{}, false
+		if l.ISRC != "" {
+			match, ok = byISRC[l.ISRC]
+		}
+		if !ok && l.UPC != "" {
+			match, ok = byUPC[l.UPC]
+		}
+		if !ok {
+			res.LinesUnmatched++
+			unmatched = append(unmatched, tonegrid.UnmatchedLine{LineNo: l.LineNo, DSP: dsp, Territory: l.Territory, ISRC: l.ISRC, UPC: l.UPC,
+				UsageType: l.UsageType, Units: l.Units, Amount: l.Amount.String(), Currency: l.Currency})
+			if len(unmatched) >= batch {
+				if err := im.DB.InsertUnmatched(ctx, m.ID, unmatched); err != nil {
+					return res, nil, err
+				}
+				unmatched = unmatched[:0]
+			}
+			continue
+		}
+		res.LinesMatched++
+		k := sumKey{match: match, dsp: dsp, territory: l.Territory, usageType: l.UsageType, currency: l.Currency}
+		v := sums[k]
+		if v == nil {
+			v = &sumVal{}
+			sums[k] = v
+		}
+		v.units += l.Units
+		v.lines++
+		if v.amount, err = v.amount.Add(l.Amount); err != nil {
+			return res, nil, fmt.Errorf("%w: line %d: %v", ErrFormat, l.LineNo, err)
+		}
+	}
+	if err := im.DB.InsertUnmatched(ctx, m.ID, unmatched); err != nil {
+		return res, nil, err
+	}
+	if im.Progress != nil {
+		im.Progress(tr.n)
+	}
+	if rec := rd.Reconciliation(); rec != nil {
+		res.Reconciliation = reconciliationReport(rec)
+	}
+	out := make([]sqlstore.MatchedSum, 0, len(sums))
+	for k, v := range sums {
+		out = append(out, sqlstore.MatchedSum{CatalogMatch: k.match, DSP: k.dsp, Territory: k.territory, UsageType: k.usageType,
+			Currency: k.currency, Units: v.units, Amount: v.amount, Lines: v.lines})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if a.TrackID != b.TrackID {
+			return a.TrackID < b.TrackID
+		}
+		if a.ReleaseID != b.ReleaseID {
+			return a.ReleaseID < b.ReleaseID
+		}
+		if a.DSP != b.DSP {
+			return a.DSP < b.DSP
+		}
+		if a.Territory != b.Territory {
+			return a.Territory < b.Territory
+		}
+		if a.UsageType != b.UsageType {
+			return a.UsageType < b.UsageType
+		}
+		return a.Currency < b.Currency
+	})
+	return res, out, nil
+}
+
+// Reconciliation is what an import reports about a DSR file's own
+// declarations against what was read.
+type Reconciliation struct {
+	OK         bool                  `json:"ok"`
+	Problems   []string              `json:"problems"`
+	Summaries  int                   `json:"summaries"`
+	FootFound  bool                  `json:"foot_found"`
+	Currencies []CurrencyCheckReport `json:"currencies"`
+}
+
+// CurrencyCheckReport is one currency's declared and parsed revenue.
+type CurrencyCheckReport struct {
+	Currency string `json:"currency"`
+	Declared string `json:"declared"`
+	Parsed   string `json:"parsed"`
+}
+
+func reconciliationReport(rec *salesreport.Reconciliation) Reconciliation {
+	out := Reconciliation{OK: rec.OK(), Problems: rec.Problems(), Summaries: len(rec.Summaries), FootFound: rec.FootFound,
+		Currencies: []CurrencyCheckReport{}}
+	if out.Problems == nil {
+		out.Problems = []string{}
+	}
+	for _, c := range rec.Currencies {
+		out.Currencies = append(out.Currencies, CurrencyCheckReport{Currency: c.Currency, Declared: c.Declared.String(), Parsed: c.Parsed.String()})
+	}
+	return out
+}
+
+// ImportWorker runs import jobs.
+type ImportWorker struct {
+	jobs.WorkerDefaults[sqlstore.ImportJobArgs]
+	Importer *Importer
+	Log      *slog.Logger
+}
+
+// Work imports the report; a file that cannot be read in its format is
+// marked failed and not retried. When the last attempt fails, the import
+// is marked failed too.
+func (w *ImportWorker) Work(ctx context.Context, j *jobs.Job[sqlstore.ImportJobArgs]) error {
+	err := w.Importer.Run(ctx, j.Args.ImportID)
+	if err == nil || errors.Is(err, ErrFormat) {
+		if err != nil && w.Log != nil {
+			w.Log.Info("sales report refused", "import_id", j.Args.ImportID, "err", err)
+		}
+		return nil
+	}
+	if j.Attempt >= j.MaxAttempts {
+		if ferr := w.Importer.DB.FailImport(context.WithoutCancel(ctx), j.Args.ImportID, "The import failed; upload the file again."); ferr != nil {
+			return errors.Join(err, ferr)
+		}
+	}
+	return err
+}
