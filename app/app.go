@@ -21,6 +21,7 @@ import (
 	"tonegrid/auth"
 	"tonegrid/billing"
 	"tonegrid/blob"
+	"tonegrid/finance"
 	"tonegrid/httpapi"
 	"tonegrid/jobs"
 	"tonegrid/mail"
@@ -211,6 +212,9 @@ func New(cfg Config, db *sqlstore.DB, log *slog.Logger) (*App, error) {
 	mailKey := secret.DeriveKey(master, "mail jobs")
 	jobs.Register(q, jobs.Worker[mail.SendArgs](&mail.Worker{Key: mailKey, Sender: sender, Log: log}))
 	jobs.Register(q, jobs.Worker[auth.PasswordResetArgs](&auth.ResetWorker{Service: authSvc}))
+	// Finance: sales-report imports run as jobs.
+	financeSvc := finance.New(db, blobs, log)
+	jobs.Register(q, jobs.Worker[sqlstore.ImportJobArgs](&finance.ImportWorker{Importer: &finance.Importer{DB: db, Blobs: blobs}, Log: log}))
 	if err := q.Open(); err != nil {
 		return nil, err
 	}
@@ -245,6 +249,7 @@ func New(cfg Config, db *sqlstore.DB, log *slog.Logger) (*App, error) {
 		Idempotency: db,
 		Billing:     billingSvc,
 		Catalog:     db,
+		Finance:     financeSvc,
 	}, log)
 	return &App{Config: cfg, DB: db, Queue: q, Auth: authSvc, Blobs: blobs, HTTP: srv, Handler: srv.Handler(), Log: log}, nil
 }

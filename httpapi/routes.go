@@ -119,5 +119,30 @@ func (s *Server) routeTable() []route {
 		// Stores.
 		{method: "GET", path: "/api/dsps", handle: s.handleDSPList, perm: catalogRead},
 		{method: "GET", path: "/api/supply-chain/dsps", handle: s.handleDSPList, perm: catalogRead},
+
+		// Finance: periods, sales-report imports, statements, payee
+		// statements, payouts and analytics.
+		{method: "GET", path: "/api/finance/periods", handle: s.handlePeriodList, perm: tonegrid.PermFinanceRead},
+		{method: "POST", path: "/api/finance/periods", handle: s.handlePeriodCreate, perm: tonegrid.PermFinanceWrite},
+		{method: "GET", path: "/api/finance/periods/{uuid}", handle: s.handlePeriodGet, perm: tonegrid.PermFinanceRead},
+		{method: "POST", path: "/api/finance/imports", handle: s.handleImportCreate, perm: tonegrid.PermFinanceWrite, maxBody: importBodyLimit, streaming: true},
+		{method: "GET", path: "/api/finance/imports/{uuid}", handle: s.handleImportGet, perm: tonegrid.PermFinanceRead},
+		{method: "GET", path: "/api/finance/imports/{uuid}/unmatched", handle: s.handleImportUnmatched, perm: tonegrid.PermFinanceRead},
+		{method: "GET", path: "/api/finance/statements", handle: s.handleStatementList, perm: tonegrid.PermFinanceRead},
+		{method: "POST", path: "/api/finance/statements", handle: s.handleStatementCompute, perm: tonegrid.PermFinanceWrite},
+		{method: "GET", path: "/api/finance/statements/{uuid}", handle: s.handleStatementGet, perm: tonegrid.PermFinanceRead},
+		{method: "POST", path: "/api/finance/statements/{uuid}/approve", handle: s.handleStatementApprove, perm: tonegrid.PermFinanceWrite},
+		{method: "POST", path: "/api/finance/statements/{uuid}/lock", handle: s.handleStatementLock, perm: tonegrid.PermFinanceWrite},
+		{method: "GET", path: "/api/finance/statements/{uuid}/export", handle: s.handleStatementExport, perm: tonegrid.PermFinanceRead},
+		{method: "GET", path: "/api/finance/payee-statements", handle: s.handlePayeeStatementList, perm: tonegrid.PermFinanceRead},
+		{method: "GET", path: "/api/finance/payee-statements/{uuid}", handle: s.handlePayeeStatementGet, perm: tonegrid.PermFinanceRead},
+		{method: "POST", path: "/api/finance/payee-statements/{uuid}/approve", handle: s.handlePayeeStatementApprove, perm: tonegrid.PermFinanceWrite},
+		{method: "GET", path: "/api/finance/payouts", handle: s.handlePayoutList, perm: tonegrid.PermFinanceRead},
+		{method: "POST", path: "/api/finance/payouts", handle: s.handlePayoutCreate, perm: tonegrid.PermFinanceWrite, verified: true},
+		{method: "GET", path: "/api/finance/payouts/{uuid}", handle: s.handlePayoutGet, perm: tonegrid.PermFinanceRead},
+		{method: "POST", path: "/api/finance/payouts/{uuid}/mark-paid", handle: s.handlePayoutMarkPaid, perm: tonegrid.PermFinanceWrite},
+		{method: "GET", path: "/api/analytics/releases", handle: s.analyticsHandler(tonegrid.ByRelease), perm: tonegrid.PermFinanceRead},
+		{method: "GET", path: "/api/analytics/territories", handle: s.analyticsHandler(tonegrid.ByTerritory), perm: tonegrid.PermFinanceRead},
+		{method: "GET", path: "/api/analytics/dsps", handle: s.analyticsHandler(tonegrid.ByDSP), perm: tonegrid.PermFinanceRead},
 	}
 }

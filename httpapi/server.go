@@ -71,6 +71,8 @@ type Deps struct {
 	Billing tonegrid.BillingService
 	// Catalog manages artists, writers, payees, releases, tracks and their stores.
 	Catalog tonegrid.CatalogService
+	// Finance runs periods, sales-report imports, statements, payouts and analytics.
+	Finance tonegrid.FinanceService
 }
 
 // TenantService is tonegrid.TenantService plus the root tenant, which
