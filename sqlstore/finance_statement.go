@@ -294,7 +294,9 @@ func splitNet(net money.Decimal, places int, tracks map[[2]int64]money.Decimal, 
 	for k := range tracks {
 		keys = append(keys, k)
 	}
-	sort.Slice(keys, func(i, j int) bool { return keys[i][0] < keys[j][0] || keys[i][0] == keys[j][0] && keys[i][1] < keys[j][1] })
+	sort.Slice(keys, func(i, j int) bool {
+		return keys[i][0] < keys[j][0] || keys[i][0] == keys[j][0] && keys[i][1] < keys[j][1]
+	})
 	for _, k := range keys {
 		amount := tracks[k]
 		ss := splits[k[1]]
