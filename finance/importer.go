@@ -102,7 +102,7 @@ func (im *Importer) Run(ctx context.Context, importID int64) error {
 }
 
 func (im *Importer) parse(ctx context.Context, m *tonegrid.SalesImport) (sqlstore.ImportResult, []sqlstore.MatchedSum, error) {
-	res := sqlstore.ImportResult{Totals: map[string]money.Decimal{}}
+	var res sqlstore.ImportResult
 	byISRC, byUPC, err := im.DB.ImportCatalog(ctx, m.TenantID)
 	if err != nil {
 		return res, nil, err
@@ -131,87 +131,26 @@ func (im *Importer) parse(ctx context.Context, m *tonegrid.SalesImport) (sqlstor
 	if batch <= 0 {
 		batch = DefaultBatch
 	}
-	sums := map[sumKey]*sumVal{}
-	unmatched := make([]tonegrid.UnmatchedLine, 0, min(batch, 4096))
-	for n := 0; ; n++ {
-		if n&0x3fff == 0 {
-			if err := ctx.Err(); err != nil {
-				return res, nil, err
-			}
-			if im.Progress != nil {
-				im.Progress(tr.n)
-			}
-		}
-		l, err := rd.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			var pe *salesreport.ParseError
-			if errors.As(err, &pe) {
-				res.LinesInvalid++
-				continue
-			}
-			if tr.err != nil {
-				return res, nil, &readError{err}
-			}
-			return res, nil, fmt.Errorf("%w: %v", ErrFormat, err)
-		}
-		res.LinesTotal++
-		t, seen := res.Totals[l.Currency]
-		if !seen {
-			res.Currencies = append(res.Currencies, l.Currency)
-		}
-		if res.Totals[l.Currency], err = t.Add(l.Amount); err != nil {
-			return res, nil, fmt.Errorf("%w: line %d: %v", ErrFormat, l.LineNo, err)
-		}
-		dsp := l.DSP
-		if dsp == "" {
-			dsp = m.DSP
-		}
-		match, ok := sqlstore.CatalogMatch{}, false
-		if l.ISRC != "" {
-			match, ok = byISRC[l.ISRC]
-		}
-		if !ok && l.UPC != "" {
-			match, ok = byUPC[l.UPC]
-		}
-		if !ok {
-			res.LinesUnmatched++
-			unmatched = append(unmatched, tonegrid.UnmatchedLine{LineNo: l.LineNo, DSP: dsp, Territory: l.Territory, ISRC: l.ISRC, UPC: l.UPC,
-				UsageType: l.UsageType, Units: l.Units, Amount: l.Amount.String(), Currency: l.Currency})
-			if len(unmatched) >= batch {
-				if err := im.DB.InsertUnmatched(ctx, m.ID, unmatched); err != nil {
-					return res, nil, err
-				}
-				unmatched = unmatched[:0]
-			}
-			continue
-		}
-		res.LinesMatched++
-		k := sumKey{match: match, dsp: dsp, territory: l.Territory, usageType: l.UsageType, currency: l.Currency}
-		v := sums[k]
-		if v == nil {
-			v = &sumVal{}
-			sums[k] = v
-		}
-		v.units += l.Units
-		v.lines++
-		if v.amount, err = v.amount.Add(l.Amount); err != nil {
-			return res, nil, fmt.Errorf("%w: line %d: %v", ErrFormat, l.LineNo, err)
-		}
+	sc := &Scanner{ByISRC: byISRC, ByUPC: byUPC, DSP: m.DSP, Batch: batch,
+		Unmatched: func(lines []tonegrid.UnmatchedLine) error { return im.DB.InsertUnmatched(ctx, m.ID, lines) }}
+	if im.Progress != nil {
+		sc.Progress = func() { im.Progress(tr.n) }
 	}
-	if err := im.DB.InsertUnmatched(ctx, m.ID, unmatched); err != nil {
+	if err := sc.Scan(ctx, rd); err != nil {
+		if tr.err != nil {
+			return res, nil, &readError{err}
+		}
 		return res, nil, err
 	}
+	res = sc.Result
 	if im.Progress != nil {
 		im.Progress(tr.n)
 	}
 	if rec := rd.Reconciliation(); rec != nil {
 		res.Reconciliation = reconciliationReport(rec)
 	}
-	out := make([]sqlstore.MatchedSum, 0, len(sums))
-	for k, v := range sums {
+	out := make([]sqlstore.MatchedSum, 0, len(sc.sums))
+	for k, v := range sc.sums {
 		out = append(out, sqlstore.MatchedSum{CatalogMatch: k.match, DSP: k.dsp, Territory: k.territory, UsageType: k.usageType,
 			Currency: k.currency, Units: v.units, Amount: v.amount, Lines: v.lines})
 	}
@@ -235,6 +174,117 @@ func (im *Importer) parse(ctx context.Context, m *tonegrid.SalesImport) (sqlstor
 		return a.Currency < b.Currency
 	})
 	return res, out, nil
+}
+
+// Scanner matches the lines of one report to the catalog: by ISRC, then by
+// UPC. Matched lines are summed in memory per track (or release), store,
+// territory, usage type and currency, so memory is bounded by the catalog,
+// not by the file; unmatched lines are handed over in batches.
+type Scanner struct {
+	ByISRC, ByUPC map[string]sqlstore.CatalogMatch
+	// DSP is the store of lines that name none.
+	DSP string
+	// Batch is how many unmatched lines are handed over at once.
+	Batch int
+	// Unmatched receives each batch of unmatched lines (the slice is
+	// reused afterwards); nil discards them.
+	Unmatched func([]tonegrid.UnmatchedLine) error
+	// Progress, when set, is called every 16384 lines.
+	Progress func()
+	// Result holds the counters once Scan returns.
+	Result sqlstore.ImportResult
+
+	sums map[sumKey]*sumVal
+}
+
+// Sums returns the matched sums once Scan returned.
+func (sc *Scanner) Sums() int { return len(sc.sums) }
+
+// Scan reads every line of rd. A malformed record is counted and skipped;
+// any other reader error ends the scan, wrapped in ErrFormat.
+func (sc *Scanner) Scan(ctx context.Context, rd salesreport.Reader) error {
+	res := &sc.Result
+	res.Totals = map[string]money.Decimal{}
+	sc.sums = map[sumKey]*sumVal{}
+	batch := max(sc.Batch, 1)
+	unmatched := make([]tonegrid.UnmatchedLine, 0, min(batch, 4096))
+	flush := func() error {
+		if len(unmatched) == 0 {
+			return nil
+		}
+		if sc.Unmatched != nil {
+			if err := sc.Unmatched(unmatched); err != nil {
+				return err
+			}
+		}
+		unmatched = unmatched[:0]
+		return nil
+	}
+	for n := 0; ; n++ {
+		if n&0x3fff == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			if sc.Progress != nil {
+				sc.Progress()
+			}
+		}
+		l, err := rd.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			var pe *salesreport.ParseError
+			if errors.As(err, &pe) {
+				res.LinesInvalid++
+				continue
+			}
+			return fmt.Errorf("%w: %v", ErrFormat, err)
+		}
+		res.LinesTotal++
+		t, seen := res.Totals[l.Currency]
+		if !seen {
+			res.Currencies = append(res.Currencies, l.Currency)
+		}
+		if res.Totals[l.Currency], err = t.Add(l.Amount); err != nil {
+			return fmt.Errorf("%w: line %d: %v", ErrFormat, l.LineNo, err)
+		}
+		dsp := l.DSP
+		if dsp == "" {
+			dsp = sc.DSP
+		}
+		match, ok := sqlstore.CatalogMatch{}, false
+		if l.ISRC != "" {
+			match, ok = sc.ByISRC[l.ISRC]
+		}
+		if !ok && l.UPC != "" {
+			match, ok = sc.ByUPC[l.UPC]
+		}
+		if !ok {
+			res.LinesUnmatched++
+			unmatched = append(unmatched, tonegrid.UnmatchedLine{LineNo: l.LineNo, DSP: dsp, Territory: l.Territory, ISRC: l.ISRC, UPC: l.UPC,
+				UsageType: l.UsageType, Units: l.Units, Amount: l.Amount.String(), Currency: l.Currency})
+			if len(unmatched) >= batch {
+				if err := flush(); err != nil {
+					return err
+				}
+			}
+			continue
+		}
+		res.LinesMatched++
+		k := sumKey{match: match, dsp: dsp, territory: l.Territory, usageType: l.UsageType, currency: l.Currency}
+		v := sc.sums[k]
+		if v == nil {
+			v = &sumVal{}
+			sc.sums[k] = v
+		}
+		v.units += l.Units
+		v.lines++
+		if v.amount, err = v.amount.Add(l.Amount); err != nil {
+			return fmt.Errorf("%w: line %d: %v", ErrFormat, l.LineNo, err)
+		}
+	}
+	return flush()
 }
 
 // Reconciliation is what an import reports about a DSR file's own
