@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 
 	"tonegrid"
@@ -301,7 +302,7 @@ func (db *DB) InsertUnmatched(ctx context.Context, importID int64, lines []toneg
 				sb.WriteByte(',')
 			}
 			n := len(args)
-			fmt.Fprintf(&sb, "($%d,$%d,$%d,$%d,$%d,$%d,$%d,$%d,$%d,$%d)", n+1, n+2, n+3, n+4, n+5, n+6, n+7, n+8, n+9, n+10)
+			tx.db.dialect.rowPlaceholders(&sb, 10, n)
 			args = append(args, importID, l.LineNo, l.DSP, l.Territory, l.ISRC, l.UPC, l.UsageType, l.Units, l.Amount, l.Currency)
 		}
 		if _, err := tx.ExecContext(ctx, sb.String(), args...); err != nil {
@@ -357,7 +358,7 @@ func (db *DB) FinishImport(ctx context.Context, importID int64, sums []MatchedSu
 				sb.WriteByte(',')
 			}
 			n := len(args)
-			fmt.Fprintf(&sb, "($%d,$%d,$%d,$%d,$%d,$%d,$%d,$%d,$%d,$%d,$%d,$%d)", n+1, n+2, n+3, n+4, n+5, n+6, n+7, n+8, n+9, n+10, n+11, n+12)
+			tx.db.dialect.rowPlaceholders(&sb, 12, n)
 			var track any
 			if s.TrackID != 0 {
 				track = s.TrackID
@@ -439,4 +440,52 @@ func (db *DB) ListUnmatched(ctx context.Context, p *tonegrid.Principal, importUU
 		out = []tonegrid.UnmatchedLine{}
 	}
 	return out, total, err
+}
+
+// TenantIDByUUID returns the id of a tenant, for command-line tools.
+func (db *DB) TenantIDByUUID(ctx context.Context, uuid string) (int64, error) {
+	var id int64
+	err := db.read.QueryRowContext(ctx, `SELECT id FROM tenants WHERE uuid = $1`, uuid).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, tonegrid.ErrClientNotFound
+	}
+	if err != nil {
+		return 0, translate(fmt.Errorf("find tenant: %w", err))
+	}
+	return id, nil
+}
+
+// CreatePeriodFor adds an accounting period to a tenant, for command-line
+// tools; ErrPeriodCodeTaken when the code exists.
+func (db *DB) CreatePeriodFor(ctx context.Context, tenantID int64, in tonegrid.PeriodInput) (*tonegrid.Period, error) {
+	uuid := newUUID()
+	now := db.now()
+	if _, err := db.write.ExecContext(ctx, `INSERT INTO finance_periods (uuid, tenant_id, code, starts_on, ends_on, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $6)`, uuid, tenantID, in.Code, in.StartsOn, in.EndsOn, now); err != nil {
+		if isUniqueViolation(err) {
+			return nil, tonegrid.ErrPeriodCodeTaken
+		}
+		return nil, translate(fmt.Errorf("insert period: %w", err))
+	}
+	return findPeriod(ctx, db.write, tenantID, uuid)
+}
+
+// rowPlaceholders writes the placeholders of one row of a multi-row INSERT
+// with cols columns whose first argument is number n+1: "(?,?,?)" on
+// SQLite, whose parser resolves numbered parameters in quadratic time, and
+// "($n+1,$n+2,…)" on PostgreSQL.
+func (d Dialect) rowPlaceholders(sb *strings.Builder, cols, n int) {
+	sb.WriteByte('(')
+	for i := 0; i < cols; i++ {
+		if i > 0 {
+			sb.WriteByte(',')
+		}
+		if d == SQLite {
+			sb.WriteByte('?')
+		} else {
+			sb.WriteByte('$')
+			sb.WriteString(strconv.Itoa(n + i + 1))
+		}
+	}
+	sb.WriteByte(')')
 }

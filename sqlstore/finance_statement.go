@@ -431,7 +431,7 @@ func (tx *Tx) computeCurrency(ctx context.Context, p *tonegrid.Principal, period
 				sb.WriteByte(',')
 			}
 			n := len(args)
-			fmt.Fprintf(&sb, "($%d,$%d,$%d,$%d,$%d,$%d,$%d)", n+1, n+2, n+3, n+4, n+5, n+6, n+7)
+			tx.db.dialect.rowPlaceholders(&sb, 7, n)
 			var track any
 			if k.trackID != 0 {
 				track = k.trackID
