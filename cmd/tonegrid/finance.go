@@ -104,7 +104,7 @@ func runImport(ctx context.Context, env *environment, args []string) error {
 		"import in this process with a progress bar on stderr. Prints the import as JSON.")
 	file := fs.String("file", "", "the report (CSV or DDEX DSR, optionally gzipped) (required)")
 	dsp := fs.String("dsp", "", "the store the report comes from (required)")
-	period := fs.String("period", "", "the period's code or uuid (required)")
+	period := fs.String("period", "", "the period's code or uuid (required); a YYYY-MM code that does not exist is created")
 	tenant := fs.String("tenant", "", "uuid of the tenant; default: the root tenant")
 	format := fs.String("format", "", "csv or ddex-dsr; default: from the file name (.tsv is DSR)")
 	if err := fs.Parse(args); err != nil {
@@ -158,6 +158,14 @@ func runImport(ctx context.Context, env *environment, args []string) error {
 		p, err = db.FindPeriod(ctx, &tonegrid.Principal{Tenant: &tonegrid.Tenant{ID: tenantID}}, strings.ToLower(*period))
 	} else {
 		p, err = db.FindPeriodByCode(ctx, tenantID, *period)
+		if errors.Is(err, tonegrid.ErrPeriodNotFound) {
+			if month, merr := time.Parse("2006-01", *period); merr == nil {
+				// A month code that does not exist yet is created for
+				// that month.
+				p, err = db.CreatePeriodFor(ctx, tenantID, tonegrid.PeriodInput{Code: *period,
+					StartsOn: month.Format(time.DateOnly), EndsOn: month.AddDate(0, 1, -1).Format(time.DateOnly)})
+			}
+		}
 	}
 	if err != nil {
 		return fmt.Errorf("--period %s: %w", *period, err)
