@@ -200,8 +200,21 @@ type Scanner struct {
 // Sums returns the matched sums once Scan returned.
 func (sc *Scanner) Sums() int { return len(sc.sums) }
 
+// lineBatch is a run of parsed lines handed from the parsing goroutine to
+// the matching one; err (io.EOF at the end) follows the lines.
+type lineBatch struct {
+	lines   []salesreport.Line
+	invalid int64
+	err     error
+}
+
+// scanBatch is how many lines travel together between the goroutines.
+const scanBatch = 2048
+
 // Scan reads every line of rd. A malformed record is counted and skipped;
-// any other reader error ends the scan, wrapped in ErrFormat.
+// any other reader error ends the scan, wrapped in ErrFormat. Parsing runs
+// in its own goroutine, one batch of lines ahead of matching, so that a
+// report is read on two cores.
 func (sc *Scanner) Scan(ctx context.Context, rd salesreport.Reader) error {
 	res := &sc.Result
 	res.Totals = map[string]money.Decimal{}
@@ -220,8 +233,64 @@ func (sc *Scanner) Scan(ctx context.Context, rd salesreport.Reader) error {
 		unmatched = unmatched[:0]
 		return nil
 	}
-	for n := 0; ; n++ {
-		if n&0x3fff == 0 {
+
+	full := make(chan *lineBatch, 4)
+	free := make(chan *lineBatch, 6)
+	for range 6 {
+		free <- &lineBatch{lines: make([]salesreport.Line, 0, scanBatch)}
+	}
+	done := make(chan struct{})
+	// On return, stop the parser and wait for it: the caller may read the
+	// reader's reconciliation or close the file next.
+	defer func() {
+		close(done)
+		for range full {
+		}
+	}()
+	go func() {
+		defer close(full)
+		for {
+			var b *lineBatch
+			select {
+			case b = <-free:
+			case <-done:
+				return
+			}
+			b.lines, b.invalid, b.err = b.lines[:0], 0, nil
+			for len(b.lines) < scanBatch {
+				if len(b.lines)&0xff == 0xff {
+					select {
+					case <-done:
+						return
+					default:
+					}
+				}
+				l, err := rd.Next()
+				if err != nil {
+					var pe *salesreport.ParseError
+					if errors.As(err, &pe) {
+						b.invalid++
+						continue
+					}
+					b.err = err
+					break
+				}
+				b.lines = append(b.lines, *l)
+			}
+			select {
+			case full <- b:
+			case <-done:
+				return
+			}
+			if b.err != nil {
+				return
+			}
+		}
+	}()
+
+	var n int
+	for b := range full {
+		if n&0x3fff < scanBatch {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
@@ -229,62 +298,70 @@ func (sc *Scanner) Scan(ctx context.Context, rd salesreport.Reader) error {
 				sc.Progress()
 			}
 		}
-		l, err := rd.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			var pe *salesreport.ParseError
-			if errors.As(err, &pe) {
-				res.LinesInvalid++
-				continue
+		n += len(b.lines)
+		res.LinesInvalid += b.invalid
+		for i := range b.lines {
+			if err := sc.add(&b.lines[i], &unmatched, batch, flush); err != nil {
+				return err
 			}
-			return fmt.Errorf("%w: %v", ErrFormat, err)
 		}
-		res.LinesTotal++
-		t, seen := res.Totals[l.Currency]
-		if !seen {
-			res.Currencies = append(res.Currencies, l.Currency)
-		}
-		if res.Totals[l.Currency], err = t.Add(l.Amount); err != nil {
-			return fmt.Errorf("%w: line %d: %v", ErrFormat, l.LineNo, err)
-		}
-		dsp := l.DSP
-		if dsp == "" {
-			dsp = sc.DSP
-		}
-		match, ok := sqlstore.CatalogMatch{}, false
-		if l.ISRC != "" {
-			match, ok = sc.ByISRC[l.ISRC]
-		}
-		if !ok && l.UPC != "" {
-			match, ok = sc.ByUPC[l.UPC]
-		}
-		if !ok {
-			res.LinesUnmatched++
-			unmatched = append(unmatched, tonegrid.UnmatchedLine{LineNo: l.LineNo, DSP: dsp, Territory: l.Territory, ISRC: l.ISRC, UPC: l.UPC,
-				UsageType: l.UsageType, Units: l.Units, Amount: l.Amount.String(), Currency: l.Currency})
-			if len(unmatched) >= batch {
-				if err := flush(); err != nil {
-					return err
-				}
+		if b.err != nil {
+			if b.err == io.EOF {
+				return flush()
 			}
-			continue
+			return fmt.Errorf("%w: %v", ErrFormat, b.err)
 		}
-		res.LinesMatched++
-		k := sumKey{match: match, dsp: dsp, territory: l.Territory, usageType: l.UsageType, currency: l.Currency}
-		v := sc.sums[k]
-		if v == nil {
-			v = &sumVal{}
-			sc.sums[k] = v
-		}
-		v.units += l.Units
-		v.lines++
-		if v.amount, err = v.amount.Add(l.Amount); err != nil {
-			return fmt.Errorf("%w: line %d: %v", ErrFormat, l.LineNo, err)
-		}
+		free <- b
 	}
-	return flush()
+	return ctx.Err()
+}
+
+// add counts one line: summed when it matches the catalog, queued as
+// unmatched otherwise.
+func (sc *Scanner) add(l *salesreport.Line, unmatched *[]tonegrid.UnmatchedLine, batch int, flush func() error) error {
+	res := &sc.Result
+	res.LinesTotal++
+	t, seen := res.Totals[l.Currency]
+	if !seen {
+		res.Currencies = append(res.Currencies, l.Currency)
+	}
+	var err error
+	if res.Totals[l.Currency], err = t.Add(l.Amount); err != nil {
+		return fmt.Errorf("%w: line %d: %v", ErrFormat, l.LineNo, err)
+	}
+	dsp := l.DSP
+	if dsp == "" {
+		dsp = sc.DSP
+	}
+	match, ok := sqlstore.CatalogMatch{}, false
+	if l.ISRC != "" {
+		match, ok = sc.ByISRC[l.ISRC]
+	}
+	if !ok && l.UPC != "" {
+		match, ok = sc.ByUPC[l.UPC]
+	}
+	if !ok {
+		res.LinesUnmatched++
+		*unmatched = append(*unmatched, tonegrid.UnmatchedLine{LineNo: l.LineNo, DSP: dsp, Territory: l.Territory, ISRC: l.ISRC, UPC: l.UPC,
+			UsageType: l.UsageType, Units: l.Units, Amount: l.Amount.String(), Currency: l.Currency})
+		if len(*unmatched) >= batch {
+			return flush()
+		}
+		return nil
+	}
+	res.LinesMatched++
+	k := sumKey{match: match, dsp: dsp, territory: l.Territory, usageType: l.UsageType, currency: l.Currency}
+	v := sc.sums[k]
+	if v == nil {
+		v = &sumVal{}
+		sc.sums[k] = v
+	}
+	v.units += l.Units
+	v.lines++
+	if v.amount, err = v.amount.Add(l.Amount); err != nil {
+		return fmt.Errorf("%w: line %d: %v", ErrFormat, l.LineNo, err)
+	}
+	return nil
 }
 
 // Reconciliation is what an import reports about a DSR file's own
