@@ -195,6 +195,11 @@ type Scanner struct {
 	Result sqlstore.ImportResult
 
 	sums map[sumKey]*sumVal
+	// totals per currency, and the running total of the last currency
+	// seen (reports mostly hold one currency).
+	totals   map[string]*money.Decimal
+	cur      string
+	curTotal *money.Decimal
 }
 
 // Sums returns the matched sums once Scan returned.
@@ -219,6 +224,12 @@ func (sc *Scanner) Scan(ctx context.Context, rd salesreport.Reader) error {
 	res := &sc.Result
 	res.Totals = map[string]money.Decimal{}
 	sc.sums = map[sumKey]*sumVal{}
+	sc.totals, sc.cur, sc.curTotal = map[string]*money.Decimal{}, "", nil
+	defer func() {
+		for c, t := range sc.totals {
+			res.Totals[c] = *t
+		}
+	}()
 	batch := max(sc.Batch, 1)
 	unmatched := make([]tonegrid.UnmatchedLine, 0, min(batch, 4096))
 	flush := func() error {
@@ -321,12 +332,17 @@ func (sc *Scanner) Scan(ctx context.Context, rd salesreport.Reader) error {
 func (sc *Scanner) add(l *salesreport.Line, unmatched *[]tonegrid.UnmatchedLine, batch int, flush func() error) error {
 	res := &sc.Result
 	res.LinesTotal++
-	t, seen := res.Totals[l.Currency]
-	if !seen {
-		res.Currencies = append(res.Currencies, l.Currency)
+	if l.Currency != sc.cur || sc.curTotal == nil {
+		t, seen := sc.totals[l.Currency]
+		if !seen {
+			t = new(money.Decimal)
+			sc.totals[l.Currency] = t
+			res.Currencies = append(res.Currencies, l.Currency)
+		}
+		sc.cur, sc.curTotal = l.Currency, t
 	}
 	var err error
-	if res.Totals[l.Currency], err = t.Add(l.Amount); err != nil {
+	if *sc.curTotal, err = sc.curTotal.Add(l.Amount); err != nil {
 		return fmt.Errorf("%w: line %d: %v", ErrFormat, l.LineNo, err)
 	}
 	dsp := l.DSP
