@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"sort"
+	"time"
 
 	"tonegrid"
 	"tonegrid/blob"
@@ -415,6 +416,10 @@ type ImportWorker struct {
 	Importer *Importer
 	Log      *slog.Logger
 }
+
+// Timeout lets an import run for up to two hours: a 4 GB report takes a
+// few minutes, far beyond the queue's default of one minute.
+func (w *ImportWorker) Timeout(*jobs.Job[sqlstore.ImportJobArgs]) time.Duration { return 2 * time.Hour }
 
 // Work imports the report; a file that cannot be read in its format is
 // marked failed and not retried. When the last attempt fails, the import
