@@ -398,8 +398,8 @@ var (
 		"Locking a statement that is still a draft, or already locked or paid.",
 		"Approve the statement first with POST /finance/statements/:uuid/approve.")
 	ErrPayeeStatementNotApproved = register(http.StatusConflict, "payee_statement_not_approved",
-		"Only approved payee statements can be paid out.",
-		"Requesting a payout of a payee statement that is still a draft or already paid.",
+		"Only approved payee statements can be locked or paid out.",
+		"Locking, or requesting a payout of, a payee statement that is still a draft, or already locked (lock) or paid.",
 		"Approve the payee statement first with POST /finance/payee-statements/:uuid/approve.")
 	ErrPayoutExists = register(http.StatusConflict, "payout_exists",
 		"A payout already exists for this payee statement.",

@@ -257,6 +257,7 @@ type FinanceService interface {
 	ListPayeeStatements(ctx context.Context, p *Principal, statementUUID string, page Page) ([]*PayeeStatement, int, error)
 	FindPayeeStatement(ctx context.Context, p *Principal, uuid string) (*PayeeStatement, error)
 	ApprovePayeeStatement(ctx context.Context, p *Principal, uuid string) (*PayeeStatement, error)
+	LockPayeeStatement(ctx context.Context, p *Principal, uuid string) (*PayeeStatement, error)
 
 	ListPayouts(ctx context.Context, p *Principal, page Page) ([]*Payout, int, error)
 	CreatePayout(ctx context.Context, p *Principal, payeeStatementUUID string) (*Payout, error)

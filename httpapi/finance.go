@@ -362,6 +362,19 @@ func (s *Server) handlePayeeStatementApprove(w http.ResponseWriter, r *http.Requ
 	return nil
 }
 
+func (s *Server) handlePayeeStatementLock(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathUUID(r, "uuid", tonegrid.ErrPayeeStatementNotFound)
+	if err != nil {
+		return err
+	}
+	ps, err := s.deps.Finance.LockPayeeStatement(r.Context(), principalOf(r), id)
+	if err != nil {
+		return err
+	}
+	writeData(w, http.StatusOK, ps)
+	return nil
+}
+
 func (s *Server) handlePayoutList(w http.ResponseWriter, r *http.Request) error {
 	page, err := pageOf(r)
 	if err != nil {

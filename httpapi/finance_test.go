@@ -464,7 +464,7 @@ func TestFinanceStatements(t *testing.T) {
 
 		// Payouts need an approved payee statement.
 		srv.Post("/api/finance/payouts", c.label.Token, map[string]any{"payee_statement_uuid": ps[0].UUID}).
-			ExpectError(t, http.StatusConflict, "payee_statement_not_approved", "Only approved payee statements can be paid out.")
+			ExpectError(t, http.StatusConflict, "payee_statement_not_approved", "Only approved payee statements can be locked or paid out.")
 		srv.Post("/api/finance/statements/"+st.UUID+"/lock", c.label.Token, nil).
 			ExpectError(t, http.StatusConflict, "statement_not_approved", "Only approved statements can be locked.")
 		var approved statementData
@@ -483,6 +483,17 @@ func TestFinanceStatements(t *testing.T) {
 		srv.Post("/api/finance/payee-statements/"+ps[0].UUID+"/approve", c.label.Token, nil).ExpectStatus(t, http.StatusOK)
 		srv.Post("/api/finance/payee-statements/"+ps[0].UUID+"/approve", c.label.Token, nil).
 			ExpectError(t, http.StatusConflict, "payee_statement_not_draft", "Only draft payee statements can be approved.")
+
+		// Payee statements lock once approved; a locked one can be paid out.
+		srv.Post("/api/finance/payee-statements/"+ps[1].UUID+"/lock", c.label.Token, nil).
+			ExpectError(t, http.StatusConflict, "payee_statement_not_approved", "Only approved payee statements can be locked or paid out.")
+		srv.Post("/api/finance/payee-statements/"+ps[1].UUID+"/approve", c.label.Token, nil).ExpectStatus(t, http.StatusOK)
+		var locked payeeStatementData
+		srv.Post("/api/finance/payee-statements/"+ps[1].UUID+"/lock", c.label.Token, nil).Data(t, http.StatusOK, &locked)
+		if locked.Status != "locked" {
+			t.Errorf("locked payee statement = %+v", locked)
+		}
+		srv.Post("/api/finance/payouts", c.label.Token, map[string]any{"payee_statement_uuid": ps[1].UUID}).ExpectStatus(t, http.StatusCreated)
 
 		var po tonegrid.Payout
 		srv.Post("/api/finance/payouts", c.label.Token, map[string]any{"payee_statement_uuid": ps[0].UUID}).Data(t, http.StatusCreated, &po)
@@ -509,7 +520,7 @@ func TestFinanceStatements(t *testing.T) {
 		}
 		var pos []tonegrid.Payout
 		srv.Get("/api/finance/payouts", c.label.Token).Data(t, http.StatusOK, &pos)
-		if len(pos) != 1 {
+		if len(pos) != 2 {
 			t.Errorf("payouts = %+v", pos)
 		}
 		srv.Get("/api/finance/payouts/"+po.UUID, c.label.Token).ExpectStatus(t, http.StatusOK)
@@ -571,5 +582,60 @@ func TestFinanceStatementEmptyPeriod(t *testing.T) {
 		}
 		var raw json.RawMessage
 		srv.Get("/api/finance/payee-statements", label.Token).Data(t, http.StatusOK, &raw)
+	})
+}
+
+// TestFinanceClientTenants imports, in a distributor's workspace, sales of
+// its client's tracks: they match (the client is a descendant), the
+// distributor's statement counts them, and the client sees nothing of the
+// distributor's import. The client's own import does not match the
+// distributor's tracks.
+func TestFinanceClientTenants(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, srv *apptest.Server) {
+		dist := newCatalog(t, srv, "Finance Distributor")
+		var client struct {
+			UUID string `json:"uuid"`
+		}
+		srv.Post("/api/tenants/clients", dist.label.Token, map[string]string{"name": "Finance Client", "owner_email": apptest.UniqueEmail("fc"), "owner_name": "C"}).
+			Data(t, http.StatusCreated, &client)
+		var sess struct {
+			Data apptest.SessionData `json:"data"`
+		}
+		resp := srv.Post("/api/tenants/clients/"+client.UUID+"/login-as", dist.label.Token, nil)
+		resp.ExpectStatus(t, http.StatusOK)
+		resp.JSON(t, &sess)
+		ct := sess.Data.AccessToken
+		artist := srv.Artist(t, ct, "Client Artist")
+		rel := srv.Release(t, ct, artist, map[string]any{"title": "Client Album"})
+		tr := srv.Track(t, ct, rel.UUID, "Client Song")
+		var got struct {
+			ISRC string `json:"isrc"`
+		}
+		srv.Get("/api/tracks/"+tr.UUID, ct).Data(t, http.StatusOK, &got)
+		clientISRC := strings.ToUpper(strings.ReplaceAll(got.ISRC, "-", ""))
+
+		f := createPeriod(t, srv, dist.label.Token, "2024-03")
+		csv := "reporting_period,dsp,territory,isrc,upc,usage_type,units,amount,currency\n" +
+			"2024-03,Spotify,US," + clientISRC + ",,stream,10,1.50,EUR\n" +
+			"2024-03,Spotify,US," + dist.isrc1 + ",,stream,10,2.50,EUR\n"
+		var m importData
+		uploadReport(srv, dist.label.Token, f.UUID, "Spotify", "csv", []byte(csv)).Data(t, http.StatusAccepted, &m)
+		if m = waitImport(t, srv, dist.label.Token, m.UUID); m.LinesMatched != 2 {
+			t.Errorf("distributor import = %+v", m)
+		}
+		var st statementData
+		srv.Post("/api/finance/statements", dist.label.Token, map[string]any{"period_uuid": f.UUID}).Data(t, http.StatusOK, &st)
+		if st.Gross != "4.00" || len(st.Lines) != 2 {
+			t.Errorf("distributor statement = %+v", st)
+		}
+		srv.Get("/api/finance/imports/"+m.UUID, ct).ExpectError(t, http.StatusNotFound, "import_not_found", "Import not found.")
+		srv.Get("/api/finance/periods/"+f.UUID, ct).ExpectError(t, http.StatusNotFound, "period_not_found", "Period not found.")
+
+		cf := createPeriod(t, srv, ct, "2024-03")
+		var cm importData
+		uploadReport(srv, ct, cf.UUID, "Spotify", "csv", []byte(csv)).Data(t, http.StatusAccepted, &cm)
+		if cm = waitImport(t, srv, ct, cm.UUID); cm.LinesMatched != 1 || cm.LinesUnmatched != 1 {
+			t.Errorf("client import = %+v", cm)
+		}
 	})
 }

@@ -137,6 +137,7 @@ func (s *Server) routeTable() []route {
 		{method: "GET", path: "/api/finance/payee-statements", handle: s.handlePayeeStatementList, perm: tonegrid.PermFinanceRead},
 		{method: "GET", path: "/api/finance/payee-statements/{uuid}", handle: s.handlePayeeStatementGet, perm: tonegrid.PermFinanceRead},
 		{method: "POST", path: "/api/finance/payee-statements/{uuid}/approve", handle: s.handlePayeeStatementApprove, perm: tonegrid.PermFinanceWrite},
+		{method: "POST", path: "/api/finance/payee-statements/{uuid}/lock", handle: s.handlePayeeStatementLock, perm: tonegrid.PermFinanceWrite},
 		{method: "GET", path: "/api/finance/payouts", handle: s.handlePayoutList, perm: tonegrid.PermFinanceRead},
 		{method: "POST", path: "/api/finance/payouts", handle: s.handlePayoutCreate, perm: tonegrid.PermFinanceWrite, verified: true},
 		{method: "GET", path: "/api/finance/payouts/{uuid}", handle: s.handlePayoutGet, perm: tonegrid.PermFinanceRead},

@@ -94,6 +94,16 @@ func (db *DB) FindPayeeStatement(ctx context.Context, p *tonegrid.Principal, uui
 // ApprovePayeeStatement approves a draft payee statement
 // (ErrPayeeStatementNotDraft otherwise) and emits payee_statement.approved.
 func (db *DB) ApprovePayeeStatement(ctx context.Context, p *tonegrid.Principal, uuid string) (*tonegrid.PayeeStatement, error) {
+	return db.movePayeeStatement(ctx, p, uuid, tonegrid.StatementDraft, tonegrid.StatementApproved, tonegrid.ErrPayeeStatementNotDraft)
+}
+
+// LockPayeeStatement locks an approved payee statement
+// (ErrPayeeStatementNotApproved otherwise); it can still be paid out.
+func (db *DB) LockPayeeStatement(ctx context.Context, p *tonegrid.Principal, uuid string) (*tonegrid.PayeeStatement, error) {
+	return db.movePayeeStatement(ctx, p, uuid, tonegrid.StatementApproved, tonegrid.StatementLocked, tonegrid.ErrPayeeStatementNotApproved)
+}
+
+func (db *DB) movePayeeStatement(ctx context.Context, p *tonegrid.Principal, uuid, from, to string, refused error) (*tonegrid.PayeeStatement, error) {
 	tx, err := db.beginWrite(ctx)
 	if err != nil {
 		return nil, err
@@ -103,11 +113,15 @@ func (db *DB) ApprovePayeeStatement(ctx context.Context, p *tonegrid.Principal, 
 	if err != nil {
 		return nil, err
 	}
-	if ps.Status != tonegrid.StatementDraft {
-		return nil, tonegrid.ErrPayeeStatementNotDraft
+	if ps.Status != from {
+		return nil, refused
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE payee_statements SET status = 'approved', approved_at = $1, updated_at = $1 WHERE id = $2`, tx.now, ps.ID); err != nil {
-		return nil, translate(fmt.Errorf("approve payee statement: %w", err))
+	stamp := ""
+	if to == tonegrid.StatementApproved {
+		stamp = "approved_at = $1, "
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE payee_statements SET status = $2, `+stamp+`updated_at = $1 WHERE id = $3`, tx.now, to, ps.ID); err != nil {
+		return nil, translate(fmt.Errorf("update payee statement: %w", err))
 	}
 	if ps, err = findPayeeStatement(ctx, tx, p.Tenant.ID, uuid, ""); err != nil {
 		return nil, err
@@ -115,11 +129,13 @@ func (db *DB) ApprovePayeeStatement(ctx context.Context, p *tonegrid.Principal, 
 	if ps.Lines, err = payeeStatementLines(ctx, tx, ps.ID); err != nil {
 		return nil, err
 	}
-	if err := tx.emit(ctx, p.Tenant.ID, tonegrid.EventPayeeStatementApproved, map[string]string{"uuid": ps.UUID,
-		"statement_uuid": ps.StatementUUID, "payee_uuid": ps.PayeeUUID, "amount": ps.Amount, "currency": ps.Currency}); err != nil {
-		return nil, err
+	if to == tonegrid.StatementApproved {
+		if err := tx.emit(ctx, p.Tenant.ID, tonegrid.EventPayeeStatementApproved, map[string]string{"uuid": ps.UUID,
+			"statement_uuid": ps.StatementUUID, "payee_uuid": ps.PayeeUUID, "amount": ps.Amount, "currency": ps.Currency}); err != nil {
+			return nil, err
+		}
 	}
-	if err := tx.audit(ctx, p, p.Tenant.ID, "payee_statement.approved", "payee_statement", ps.UUID, nil); err != nil {
+	if err := tx.audit(ctx, p, p.Tenant.ID, "payee_statement."+to, "payee_statement", ps.UUID, nil); err != nil {
 		return nil, err
 	}
 	return ps, tx.commit()
