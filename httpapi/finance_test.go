@@ -231,9 +231,10 @@ func TestFinanceImportCSV(t *testing.T) {
 }
 
 func TestFinanceImportDSR(t *testing.T) {
-	sample, err := os.ReadFile("../../shared/dsr/DSR_PADPIDA0000000001X_PADPIDA0000000002Y_Premium-Free_2024-01_US_1of1_20240205T100000.tsv")
+	// The sample of ../shared/dsr, kept with the salesreport package.
+	sample, err := os.ReadFile("../salesreport/testdata/DSR_PADPIDA0000000001X_PADPIDA0000000002Y_Premium-Free_2024-01_US_1of1_20240205T100000.tsv")
 	if err != nil {
-		t.Skipf("DSR sample: %v", err)
+		t.Fatalf("DSR sample: %v", err)
 	}
 	apptest.Each(t, func(t *testing.T, srv *apptest.Server) {
 		c := newCatalog(t, srv, "DSR Label")
@@ -246,14 +247,17 @@ func TestFinanceImportDSR(t *testing.T) {
 		var m importData
 		uploadReport(srv, c.label.Token, f.UUID, "Example DSP", "ddex-dsr", sample).Data(t, http.StatusAccepted, &m)
 		m = waitImport(t, srv, c.label.Token, m.UUID)
-		if m.Status != tonegrid.ImportCompleted || m.LinesTotal != 4 || m.LinesMatched != 2 || m.LinesUnmatched != 2 || m.Gross != "6.17" ||
+		if m.Status != tonegrid.ImportCompleted || m.LinesTotal != 4 || m.LinesMatched != 2 || m.LinesUnmatched != 2 ||
+			money.MustParse(m.Gross).Cmp(money.MustParse("6.17")) != 0 ||
 			m.Reconciliation == nil || !m.Reconciliation.OK {
 			t.Errorf("DSR import = %+v (reconciliation %+v)", m, m.Reconciliation)
 		}
-		// A DSR whose summary declares more than its lines is imported and
+		// A DSR whose FOOT declares more lines than it holds is imported and
 		// the difference reported.
-		tampered := bytes.Replace(sample, []byte("\t5.21\t"), []byte("\t6.21\t"), 1)
-		tampered = bytes.Replace(tampered, []byte("\t5.21\t"), []byte("\t6.21\t"), 1)
+		tampered := bytes.Replace(sample, []byte("FOOT\t13\t13\t"), []byte("FOOT\t14\t14\t"), 1)
+		if bytes.Equal(tampered, sample) {
+			t.Fatal("the sample's FOOT record changed; adjust the test")
+		}
 		var m2 importData
 		uploadReport(srv, c.label.Token, f.UUID, "Example DSP", "ddex-dsr", tampered).Data(t, http.StatusAccepted, &m2)
 		m2 = waitImport(t, srv, c.label.Token, m2.UUID)

@@ -113,7 +113,9 @@ func (db *DB) ComputeStatement(ctx context.Context, p *tonegrid.Principal, perio
 		return nil, err
 	}
 	var path, shareText, tenantName string
-	if err := tx.QueryRowContext(ctx, `SELECT path, CAST(revenue_share_percent AS TEXT), name FROM tenants WHERE id = $1`, p.Tenant.ID).
+	// The tenant's row is locked so that computations of one tenant run one
+	// at a time (they share its default payee and the period's statements).
+	if err := tx.QueryRowContext(ctx, `SELECT path, CAST(revenue_share_percent AS TEXT), name FROM tenants WHERE id = $1`+db.dialect.forNoKeyUpdate(), p.Tenant.ID).
 		Scan(&path, &shareText, &tenantName); err != nil {
 		return nil, translate(fmt.Errorf("read tenant: %w", err))
 	}
