@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net/http"
 	"os"
 	"regexp"
@@ -640,6 +641,74 @@ func TestFinanceClientTenants(t *testing.T) {
 		uploadReport(srv, ct, cf.UUID, "Spotify", "csv", []byte(csv)).Data(t, http.StatusAccepted, &cm)
 		if cm = waitImport(t, srv, ct, cm.UUID); cm.LinesMatched != 1 || cm.LinesUnmatched != 1 {
 			t.Errorf("client import = %+v", cm)
+		}
+	})
+}
+
+// TestFinancePayeeStatementsAddUpToNet is the end-to-end property: random
+// line amounts (10 fractional digits, returns included), random splits and
+// a random revenue share always give payee statements that add up exactly
+// to the statement's net.
+func TestFinancePayeeStatementsAddUpToNet(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, srv *apptest.Server) {
+		c := newCatalog(t, srv, "Property Label")
+		payees := []string{srv.Payee(t, c.label.Token, "P1"), srv.Payee(t, c.label.Token, "P2"), srv.Payee(t, c.label.Token, "P3")}
+		seed := time.Now().UnixNano()
+		t.Logf("seed %d", seed)
+		r := rand.New(rand.NewPCG(uint64(seed), 7))
+		for round := 0; round < 4; round++ {
+			share := fmt.Sprintf("%d.%04d", r.IntN(100), r.IntN(10000))
+			if _, err := srv.DB.WriteDB().ExecContext(context.Background(), `UPDATE tenants SET revenue_share_percent = $1 WHERE uuid = $2`,
+				share, c.label.TenantUUID); err != nil {
+				t.Fatal(err)
+			}
+			// Random splits of track 1 adding up to exactly 100.
+			left := 1000000
+			var splits []map[string]any
+			for i, p := range payees {
+				v := left
+				if i < len(payees)-1 {
+					v = r.IntN(left + 1)
+				}
+				left -= v
+				splits = append(splits, map[string]any{"payee_uuid": p, "percentage": fmt.Sprintf("%d.%04d", v/10000, v%10000)})
+			}
+			srv.Put("/api/tracks/"+c.track1+"/splits", c.label.Token, map[string]any{"splits": splits}).ExpectStatus(t, http.StatusOK)
+			var sb strings.Builder
+			sb.WriteString("reporting_period,dsp,territory,isrc,upc,usage_type,units,amount,currency\n")
+			for i := 0; i < 50; i++ {
+				isrc := c.isrc1
+				if r.IntN(3) == 0 {
+					isrc = c.isrc2
+				}
+				amount := fmt.Sprintf("%d.%010d", r.IntN(50), r.Int64N(10_000_000_000))
+				if r.IntN(10) == 0 {
+					amount = "-0." + fmt.Sprintf("%010d", r.Int64N(10_000_000_000))
+				}
+				fmt.Fprintf(&sb, "2024-01,Spotify,%s,%s,,stream,%d,%s,USD\n", []string{"US", "FR", "DE"}[r.IntN(3)], isrc, r.IntN(1000), amount)
+			}
+			f := createPeriod(t, srv, c.label.Token, fmt.Sprintf("p%d", round))
+			var m importData
+			uploadReport(srv, c.label.Token, f.UUID, "Spotify", "csv", []byte(sb.String())).Data(t, http.StatusAccepted, &m)
+			if m = waitImport(t, srv, c.label.Token, m.UUID); m.Status != tonegrid.ImportCompleted || m.LinesMatched != 50 {
+				t.Fatalf("import = %+v", m)
+			}
+			var st statementData
+			srv.Post("/api/finance/statements", c.label.Token, map[string]any{"period_uuid": f.UUID}).Data(t, http.StatusOK, &st)
+			var ps []payeeStatementData
+			srv.Get("/api/finance/payee-statements?per_page=100&statement_uuid="+st.UUID, c.label.Token).Data(t, http.StatusOK, &ps)
+			sum := money.New(0, 0)
+			for _, x := range ps {
+				var err error
+				if sum, err = sum.Add(money.MustParse(x.Amount)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			gross, fee, net := money.MustParse(st.Gross), money.MustParse(st.Fee), money.MustParse(st.Net)
+			check, _ := gross.Sub(fee)
+			if sum.Cmp(net) != 0 || check.Cmp(net) != 0 || len(ps) == 0 {
+				t.Errorf("round %d (share %s): gross %s fee %s net %s, payee statements add up to %s: %+v", round, share, st.Gross, st.Fee, st.Net, sum, ps)
+			}
 		}
 	})
 }
