@@ -13,6 +13,7 @@ import (
 	"runtime/pprof"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/google/uuid"
@@ -74,6 +75,15 @@ func seedCatalog(ctx context.Context, db *sqlstore.DB, tenantID int64, recs []sa
 }
 
 func newBenchUUID() string { return uuid.Must(uuid.NewV7()).String() }
+
+// cpuTime is the CPU time (user and system) the process used so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
 
 // timed runs f and returns how long it took.
 func timed(f func() error) (time.Duration, error) {
@@ -185,16 +195,19 @@ func runBenchImport(ctx context.Context, env *environment, args []string) error 
 			return err
 		}
 		sc := &finance.Scanner{ByISRC: byISRC, ByUPC: byUPC, DSP: "ExampleDSP", Batch: finance.DefaultBatch}
+		cpu0 := cpuTime()
 		d, err := timed(func() error { return sc.Scan(ctx, rd) })
 		if err != nil {
 			return err
 		}
+		cpu := cpuTime() - cpu0
 		r := sc.Result
 		if r.LinesTotal != int64(n) {
 			return fmt.Errorf("parse+match %s: %d lines read, want %d", format, r.LinesTotal, n)
 		}
-		fmt.Fprintf(out, "parse+match %-8s %10d lines  %7.2f s  %6.2f M lines/s  matched %d, unmatched %d, sums %d  peak RSS %.0f MiB\n",
-			format, r.LinesTotal, d.Seconds(), float64(r.LinesTotal)/d.Seconds()/1e6, r.LinesMatched, r.LinesUnmatched, sc.Sums(), peakRSS())
+		fmt.Fprintf(out, "parse+match %-8s %10d lines  %7.2f s  %6.2f M lines/s  CPU %.2f s (%.0f ns/line)  matched %d, unmatched %d, sums %d  peak RSS %.0f MiB\n",
+			format, r.LinesTotal, d.Seconds(), float64(r.LinesTotal)/d.Seconds()/1e6, cpu.Seconds(), float64(cpu.Nanoseconds())/float64(r.LinesTotal),
+			r.LinesMatched, r.LinesUnmatched, sc.Sums(), peakRSS())
 		if rec := rd.Reconciliation(); rec != nil && !rec.OK() {
 			return fmt.Errorf("DSR does not reconcile: %v", rec.Problems())
 		}
