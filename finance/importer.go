@@ -39,15 +39,64 @@ type Importer struct {
 	Open func(ctx context.Context, key string) (io.ReadCloser, error)
 }
 
-// sumKey groups matched lines.
-type sumKey struct {
-	match                               sqlstore.CatalogMatch
+// saleContext is what matched lines are summed by besides their track.
+type saleContext struct {
 	dsp, territory, usageType, currency string
 }
 
 type sumVal struct {
 	units, lines int64
 	amount       money.Decimal
+}
+
+// contextSum is the running sum of one track in one sale context.
+type contextSum struct {
+	saleContext
+	sumVal
+}
+
+// codeSums are the sums of the lines of one ISRC (or UPC): a short list of
+// sale contexts, searched from the last one used. Reports repeat a handful
+// of stores, territories, usage types and currencies, and the reader hands
+// out the same string for the same value, so comparing them is cheaper than
+// hashing them; past linearLimit contexts a map takes over.
+type codeSums struct {
+	match sqlstore.CatalogMatch
+	list  []*contextSum
+	big   map[saleContext]*contextSum
+}
+
+const linearLimit = 16
+
+func (c *codeSums) find(k saleContext) *contextSum {
+	if c.big != nil {
+		v := c.big[k]
+		if v == nil {
+			v = &contextSum{saleContext: k}
+			c.big[k] = v
+			c.list = append(c.list, v)
+		}
+		return v
+	}
+	for i, v := range c.list {
+		if v.saleContext == k {
+			if i > 0 {
+				// Move to front: the next line is likely the same context.
+				copy(c.list[1:i+1], c.list[:i])
+				c.list[0] = v
+			}
+			return v
+		}
+	}
+	v := &contextSum{saleContext: k}
+	c.list = append([]*contextSum{v}, c.list...)
+	if len(c.list) > linearLimit {
+		c.big = make(map[saleContext]*contextSum, 2*linearLimit)
+		for _, x := range c.list {
+			c.big[x.saleContext] = x
+		}
+	}
+	return v
 }
 
 // readError marks a failure of the underlying file (worth a retry), as
@@ -150,10 +199,14 @@ func (im *Importer) parse(ctx context.Context, m *tonegrid.SalesImport) (sqlstor
 	if rec := rd.Reconciliation(); rec != nil {
 		res.Reconciliation = reconciliationReport(rec)
 	}
-	out := make([]sqlstore.MatchedSum, 0, len(sc.sums))
-	for k, v := range sc.sums {
-		out = append(out, sqlstore.MatchedSum{CatalogMatch: k.match, DSP: k.dsp, Territory: k.territory, UsageType: k.usageType,
-			Currency: k.currency, Units: v.units, Amount: v.amount, Lines: v.lines})
+	out := make([]sqlstore.MatchedSum, 0, sc.Sums())
+	for _, byCode := range []map[string]*codeSums{sc.byISRC, sc.byUPC} {
+		for _, c := range byCode {
+			for _, v := range c.list {
+				out = append(out, sqlstore.MatchedSum{CatalogMatch: c.match, DSP: v.dsp, Territory: v.territory, UsageType: v.usageType,
+					Currency: v.currency, Units: v.units, Amount: v.amount, Lines: v.lines})
+			}
+		}
 	}
 	sort.Slice(out, func(i, j int) bool {
 		a, b := out[i], out[j]
@@ -195,7 +248,10 @@ type Scanner struct {
 	// Result holds the counters once Scan returns.
 	Result sqlstore.ImportResult
 
-	sums map[sumKey]*sumVal
+	// byISRC and byUPC hold the sums of the codes that matched, so that a
+	// line costs one lookup once its code was seen.
+	byISRC, byUPC map[string]*codeSums
+	sums          int
 	// totals per currency, and the running total of the last currency
 	// seen (reports mostly hold one currency).
 	totals   map[string]*money.Decimal
@@ -204,7 +260,7 @@ type Scanner struct {
 }
 
 // Sums returns the matched sums once Scan returned.
-func (sc *Scanner) Sums() int { return len(sc.sums) }
+func (sc *Scanner) Sums() int { return sc.sums }
 
 // lineBatch is a run of parsed lines handed from the parsing goroutine to
 // the matching one; err (io.EOF at the end) follows the lines.
@@ -224,7 +280,7 @@ const scanBatch = 2048
 func (sc *Scanner) Scan(ctx context.Context, rd salesreport.Reader) error {
 	res := &sc.Result
 	res.Totals = map[string]money.Decimal{}
-	sc.sums = map[sumKey]*sumVal{}
+	sc.byISRC, sc.byUPC, sc.sums = map[string]*codeSums{}, map[string]*codeSums{}, 0
 	sc.totals, sc.cur, sc.curTotal = map[string]*money.Decimal{}, "", nil
 	defer func() {
 		for c, t := range sc.totals {
@@ -350,14 +406,8 @@ func (sc *Scanner) add(l *salesreport.Line, unmatched *[]tonegrid.UnmatchedLine,
 	if dsp == "" {
 		dsp = sc.DSP
 	}
-	match, ok := sqlstore.CatalogMatch{}, false
-	if l.ISRC != "" {
-		match, ok = sc.ByISRC[l.ISRC]
-	}
-	if !ok && l.UPC != "" {
-		match, ok = sc.ByUPC[l.UPC]
-	}
-	if !ok {
+	c := sc.lookup(l)
+	if c == nil {
 		res.LinesUnmatched++
 		*unmatched = append(*unmatched, tonegrid.UnmatchedLine{LineNo: l.LineNo, DSP: dsp, Territory: l.Territory, ISRC: l.ISRC, UPC: l.UPC,
 			UsageType: l.UsageType, Units: l.Units, Amount: l.Amount.String(), Currency: l.Currency})
@@ -367,16 +417,39 @@ func (sc *Scanner) add(l *salesreport.Line, unmatched *[]tonegrid.UnmatchedLine,
 		return nil
 	}
 	res.LinesMatched++
-	k := sumKey{match: match, dsp: dsp, territory: l.Territory, usageType: l.UsageType, currency: l.Currency}
-	v := sc.sums[k]
-	if v == nil {
-		v = &sumVal{}
-		sc.sums[k] = v
-	}
+	n := len(c.list)
+	v := c.find(saleContext{dsp: dsp, territory: l.Territory, usageType: l.UsageType, currency: l.Currency})
+	sc.sums += len(c.list) - n
 	v.units += l.Units
 	v.lines++
 	if v.amount, err = v.amount.Add(l.Amount); err != nil {
 		return fmt.Errorf("%w: line %d: %v", ErrFormat, l.LineNo, err)
+	}
+	return nil
+}
+
+// lookup returns the sums of the line's ISRC, else of its UPC, or nil when
+// neither is in the catalog.
+func (sc *Scanner) lookup(l *salesreport.Line) *codeSums {
+	if l.ISRC != "" {
+		if c := sc.byISRC[l.ISRC]; c != nil {
+			return c
+		}
+		if m, ok := sc.ByISRC[l.ISRC]; ok {
+			c := &codeSums{match: m}
+			sc.byISRC[l.ISRC] = c
+			return c
+		}
+	}
+	if l.UPC != "" {
+		if c := sc.byUPC[l.UPC]; c != nil {
+			return c
+		}
+		if m, ok := sc.ByUPC[l.UPC]; ok {
+			c := &codeSums{match: m}
+			sc.byUPC[l.UPC] = c
+			return c
+		}
 	}
 	return nil
 }
