@@ -493,7 +493,9 @@ type ImportWorker struct {
 // Timeout lets an import run for up to 45 minutes (a 4 GB report takes a
 // few), beyond the queue's default and below the hour after which River
 // rescues a job it believes stuck, so two attempts never run at once.
-func (w *ImportWorker) Timeout(*jobs.Job[sqlstore.ImportJobArgs]) time.Duration { return 45 * time.Minute }
+func (w *ImportWorker) Timeout(*jobs.Job[sqlstore.ImportJobArgs]) time.Duration {
+	return 45 * time.Minute
+}
 
 // Work imports the report; a file that cannot be read in its format is
 // marked failed and not retried. When the last attempt fails, the import
