@@ -409,6 +409,26 @@ var (
 		"Period code already exists.",
 		"Creating a period whose code the workspace already uses.",
 		"Use another code, or GET the existing period.")
+	ErrImportNotFound = register(http.StatusNotFound, "import_not_found",
+		"Import not found.",
+		"No sales-report import with this uuid in the caller's workspace.",
+		"Use the uuid POST /finance/imports answered with.")
+	ErrImportDuplicate = register(http.StatusConflict, "import_duplicate",
+		"This file was already imported for this period and DSP.",
+		"A sales report with the same SHA-256 was already imported (or is being imported) for the same period and DSP.",
+		"Nothing to do; to replace a report, import it for another period or DSP, or fix the file (a changed file is a new import).")
+	ErrStatementNotApproved = register(http.StatusConflict, "statement_not_approved",
+		"Only approved statements can be locked.",
+		"Locking a statement that is still a draft, or already locked or paid.",
+		"Approve the statement first with POST /finance/statements/:uuid/approve.")
+	ErrPayeeStatementNotApproved = register(http.StatusConflict, "payee_statement_not_approved",
+		"Only approved payee statements can be locked or paid out.",
+		"Locking, or requesting a payout of, a payee statement that is still a draft, or already locked (lock) or paid.",
+		"Approve the payee statement first with POST /finance/payee-statements/:uuid/approve.")
+	ErrPayoutExists = register(http.StatusConflict, "payout_exists",
+		"A payout already exists for this payee statement.",
+		"Requesting a second payout of the same payee statement.",
+		"GET /finance/payouts lists the existing payout; mark it paid with POST /finance/payouts/:uuid/mark-paid.")
 )
 
 // Errors of billing.

@@ -17,8 +17,6 @@ import (
 var notYetReturned = map[string]bool{
 	"file_too_large": true, "animated_artwork_too_large": true, "unsupported_media_type": true, "audio_missing": true,
 	"upload_not_found": true, "media_not_found": true,
-	"statement_not_found": true, "payee_statement_not_found": true, "payout_not_found": true, "period_not_found": true,
-	"statement_not_draft": true, "payee_statement_not_draft": true, "period_code_taken": true,
 }
 
 // moduleFiles parses every Go file of the module, tests included when

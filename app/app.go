@@ -23,6 +23,7 @@ import (
 	"tonegrid/blob"
 	"tonegrid/ddex"
 	"tonegrid/delivery"
+	"tonegrid/finance"
 	"tonegrid/hooks"
 	"tonegrid/httpapi"
 	"tonegrid/jobs"
@@ -253,6 +254,9 @@ func New(cfg Config, db *sqlstore.DB, log *slog.Logger) (*App, error) {
 	// outbox dispatcher.
 	ingest := hooks.New(db, q, hooks.Config{AllowPrivate: cfg.WebhooksAllowPrivate, Now: cfg.WebhookClock,
 		DispatchInterval: cfg.WebhookDispatchInterval, Log: log})
+	// Finance: sales-report imports run as jobs.
+	financeSvc := finance.New(db, blobs, log)
+	jobs.Register(q, jobs.Worker[sqlstore.ImportJobArgs](&finance.ImportWorker{Importer: &finance.Importer{DB: db, Blobs: blobs}, Log: log}))
 	if err := q.Open(); err != nil {
 		return nil, err
 	}
@@ -289,6 +293,7 @@ func New(cfg Config, db *sqlstore.DB, log *slog.Logger) (*App, error) {
 		Catalog:     db,
 		Delivery:    deliverySvc,
 		Ingest:      ingest,
+		Finance:     financeSvc,
 	}, log)
 	return &App{Config: cfg, DB: db, Queue: q, Auth: authSvc, Blobs: blobs, HTTP: srv, Handler: srv.Handler(), Log: log}, nil
 }

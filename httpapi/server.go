@@ -75,6 +75,8 @@ type Deps struct {
 	Delivery DeliveryService
 	// Ingest runs bulk ingestion and webhook subscriptions.
 	Ingest IngestService
+	// Finance runs periods, sales-report imports, statements, payouts and analytics.
+	Finance tonegrid.FinanceService
 }
 
 // TenantService is tonegrid.TenantService plus the root tenant, which
