@@ -71,6 +71,8 @@ type Deps struct {
 	Billing tonegrid.BillingService
 	// Catalog manages artists, writers, payees, releases, tracks and their stores.
 	Catalog tonegrid.CatalogService
+	// Media streams uploads to storage, runs resumable uploads and serves downloads.
+	Media tonegrid.MediaService
 }
 
 // TenantService is tonegrid.TenantService plus the root tenant, which
