@@ -15,10 +15,10 @@ import (
 	"math"
 )
 
-func be16(v int) []byte { return binary.BigEndian.AppendUint16(nil, uint16(v)) }
-func be32(v int) []byte { return binary.BigEndian.AppendUint32(nil, uint32(v)) }
-func le16(v int) []byte { return binary.LittleEndian.AppendUint16(nil, uint16(v)) }
-func le32(v int) []byte { return binary.LittleEndian.AppendUint32(nil, uint32(v)) }
+func be16(v int) []byte           { return binary.BigEndian.AppendUint16(nil, uint16(v)) }
+func be32(v int) []byte           { return binary.BigEndian.AppendUint32(nil, uint32(v)) }
+func le16(v int) []byte           { return binary.LittleEndian.AppendUint16(nil, uint16(v)) }
+func le32(v int) []byte           { return binary.LittleEndian.AppendUint32(nil, uint32(v)) }
 func join(parts ...[]byte) []byte { return bytes.Join(parts, nil) }
 
 // WAVHeader is the 44-byte header of a PCM WAV file holding frames
