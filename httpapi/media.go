@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"bufio"
 	"errors"
 	"io"
 	"mime"
@@ -25,6 +26,8 @@ const (
 	maxImageMB        = 50
 	maxVideoMB        = 5120
 	uploadRefMaxBody  = 4 << 10
+	// uploadReadBuffer is how much of an upload body is read at once.
+	uploadReadBuffer = 1 << 20
 )
 
 // fileRoute describes one multipart upload route: the form field that
@@ -90,7 +93,11 @@ func (s *Server) serveFile(w http.ResponseWriter, r *http.Request, fr fileRoute,
 	default:
 		return nil, fr.missing()
 	}
-	mr := multipart.NewReader(r.Body, params["boundary"])
+	// multipart.Reader reads through a bufio.Reader of 4 KiB unless given
+	// a bigger one: with this one a 1 GB file is read from the connection
+	// and handed on in chunks of up to 1 MiB, not 4 KiB (a quarter of a
+	// million fewer reads and writes per GB).
+	mr := multipart.NewReader(bufio.NewReaderSize(r.Body, uploadReadBuffer), params["boundary"])
 	for {
 		part, err := mr.NextPart()
 		if errors.Is(err, io.EOF) {

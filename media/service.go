@@ -24,6 +24,8 @@ import (
 	"hash"
 	"io"
 	"log/slog"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -150,15 +152,84 @@ func (l *limitReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// hashes computes MD5 and SHA-256 while written to.
-type hashes struct{ md5, sha hash.Hash }
+// hashes computes MD5 and SHA-256 of what is written to it, each on its
+// own goroutine, so that the two digests and the copy to storage run side
+// by side: Write copies the chunk into one of a few pooled buffers and
+// returns; sums waits for both digests. At most hashBuffers chunks are in
+// flight, so memory stays bounded whatever the file size.
+type hashes struct {
+	md5, sha hash.Hash
+	free     chan []byte
+	toMD5    chan chunk
+	toSHA    chan chunk
+	done     sync.WaitGroup
+	closed   bool
+}
 
-func newHashes() *hashes { return &hashes{md5: md5.New(), sha: sha256.New()} }
+// chunk is a buffer handed to both digest goroutines; the second one to
+// finish with it returns it to the pool.
+type chunk struct {
+	b    []byte
+	refs *atomic.Int32
+}
 
+const (
+	hashBuffers    = 8
+	hashBufferSize = 256 << 10
+)
+
+func newHashes() *hashes {
+	h := &hashes{md5: md5.New(), sha: sha256.New(), free: make(chan []byte, hashBuffers),
+		toMD5: make(chan chunk, hashBuffers), toSHA: make(chan chunk, hashBuffers)}
+	for range hashBuffers {
+		h.free <- make([]byte, 0, hashBufferSize)
+	}
+	h.done.Add(2)
+	go h.run(h.md5, h.toMD5)
+	go h.run(h.sha, h.toSHA)
+	return h
+}
+
+func (h *hashes) run(d hash.Hash, in chan chunk) {
+	defer h.done.Done()
+	for c := range in {
+		d.Write(c.b)
+		if c.refs.Add(-1) == 0 {
+			h.free <- c.b[:0]
+		}
+	}
+}
+
+// Write never fails.
 func (h *hashes) Write(p []byte) (int, error) {
-	h.md5.Write(p)
-	h.sha.Write(p)
-	return len(p), nil
+	n := len(p)
+	for len(p) > 0 {
+		buf := <-h.free
+		m := min(len(p), cap(buf))
+		buf = append(buf, p[:m]...)
+		p = p[m:]
+		refs := new(atomic.Int32)
+		refs.Store(2)
+		h.toMD5 <- chunk{buf, refs}
+		h.toSHA <- chunk{buf, refs}
+	}
+	return n, nil
+}
+
+// close stops the digest goroutines once they are done; safe to call twice.
+func (h *hashes) close() {
+	if !h.closed {
+		h.closed = true
+		close(h.toMD5)
+		close(h.toSHA)
+		h.done.Wait()
+	}
+}
+
+// sums returns the hex MD5 and SHA-256 of everything written.
+func (h *hashes) sums() (string, string) {
+	h.close()
+	return hex.EncodeToString(h.md5.Sum(nil)), hex.EncodeToString(h.sha.Sum(nil))
 }
 
 // sniff reads the first bytes of r and checks the type fits t; it returns
@@ -206,6 +277,7 @@ func (s *Service) ingest(ctx context.Context, tenantID int64, r io.Reader, t tar
 	}
 	key := fmt.Sprintf("media/%d/%s", tenantID, uuid.Must(uuid.NewV7()))
 	h := newHashes()
+	defer h.close()
 	pr := probe.NewProbe(kind)
 	info, err := s.blobs.Put(ctx, key, io.TeeReader(src, io.MultiWriter(h, pr)), -1, mime)
 	if err != nil {
@@ -239,9 +311,10 @@ func (s *Service) describe(key string, size int64, rep probe.Report, h *hashes, 
 		s.removeBlob(key)
 		return nil, fmt.Errorf("encode probe: %w", err)
 	}
+	md5sum, shasum := h.sums()
 	return &stored{report: rep, media: &tonegrid.Media{
 		Kind: t.mediaKind, BlobKey: key, Size: size, ContentType: rep.MIME,
-		MD5: hex.EncodeToString(h.md5.Sum(nil)), SHA256: hex.EncodeToString(h.sha.Sum(nil)), Probe: doc,
+		MD5: md5sum, SHA256: shasum, Probe: doc,
 	}}, nil
 }
 

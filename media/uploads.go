@@ -212,6 +212,7 @@ func (s *Service) check(ctx context.Context, u *tonegrid.Upload) (*stored, error
 		return nil, err
 	}
 	h := newHashes()
+	defer h.close()
 	pr := probe.NewProbe(kind)
 	n, err := io.Copy(io.MultiWriter(h, pr), src)
 	if err != nil {
