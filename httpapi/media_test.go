@@ -566,3 +566,22 @@ func TestMediaDownloadRanges(t *testing.T) {
 		srv.Get("/api/media/not-a-uuid/download", f.acct.Token).ExpectError(t, http.StatusNotFound, "media_not_found", "Media not found.")
 	})
 }
+
+// TestUploadRefusedByTheDatabase uploads to a track and a release that can
+// no longer be edited: the file was stored before the database refused it,
+// and is removed.
+func TestUploadRefusedByTheDatabase(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, srv *apptest.Server) {
+		a := srv.Label(t, "Locked Label")
+		artist := srv.Artist(t, a.Token, "Locked Artist")
+		rel, tracks := srv.SubmittableRelease(t, a.Token, artist, 1)
+		srv.Post("/api/releases/"+rel.UUID+"/submit", a.Token, nil).ExpectStatus(t, http.StatusOK)
+		postFile(t, srv, "/api/tracks/"+tracks[0].UUID+"/audio", a.Token, "audio", mediatest.WAVBytes(44100, 16, 2, 100)).
+			ExpectError(t, http.StatusConflict, "release_not_editable", "Only draft or rejected releases can be edited.")
+		postFile(t, srv, "/api/releases/"+rel.UUID+"/artwork", a.Token, "image", mediatest.JPEG(100, 100)).
+			ExpectError(t, http.StatusConflict, "release_not_editable", "Only draft or rejected releases can be edited.")
+		postFile(t, srv, "/api/releases/"+rel.UUID+"/videos", a.Token, "video", mediatest.MP4Video(640, 360, 1000, 10)).
+			ExpectError(t, http.StatusConflict, "release_not_editable", "Only draft or rejected releases can be edited.")
+		expectNothingStored(t, srv)
+	})
+}
