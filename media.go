@@ -114,6 +114,9 @@ type MediaService interface {
 
 	// CreateUpload starts a resumable upload.
 	CreateUpload(ctx context.Context, p *Principal, c UploadCreate) (*Upload, error)
+	// FindUpload reads an upload with the parts received so far, so that
+	// a client resuming after a crash sends only the missing ones.
+	FindUpload(ctx context.Context, p *Principal, uploadID string) (*Upload, error)
 	// PutUploadPart stores part n (from 1) of an open upload; size is the
 	// request's declared length or -1.
 	PutUploadPart(ctx context.Context, p *Principal, uploadID string, n int, r io.Reader, size int64) (*UploadPart, error)

@@ -226,6 +226,19 @@ func (s *Server) handleUploadCreate(w http.ResponseWriter, r *http.Request) erro
 	return nil
 }
 
+func (s *Server) handleUploadGet(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathUUID(r, "id", tonegrid.ErrUploadNotFound)
+	if err != nil {
+		return err
+	}
+	u, err := s.deps.Media.FindUpload(r.Context(), principalOf(r), id)
+	if err != nil {
+		return err
+	}
+	writeData(w, http.StatusOK, u)
+	return nil
+}
+
 func (s *Server) handleUploadPart(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathUUID(r, "id", tonegrid.ErrUploadNotFound)
 	if err != nil {

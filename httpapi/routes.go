@@ -129,6 +129,7 @@ func (s *Server) routeTable() []route {
 		{method: "POST", path: "/api/releases/{uuid}/animated-artwork", handle: s.handleReleaseVideo(tonegrid.MediaAnimatedArtwork), perm: catalogWrite, maxBody: imageBodyLimit, streaming: true},
 		{method: "POST", path: "/api/releases/{uuid}/videos", handle: s.handleReleaseVideo(tonegrid.MediaVideo), perm: catalogWrite, maxBody: videoBodyLimit, streaming: true},
 		{method: "POST", path: "/api/uploads", handle: s.handleUploadCreate, perm: catalogWrite},
+		{method: "GET", path: "/api/uploads/{id}", handle: s.handleUploadGet, perm: catalogRead},
 		{method: "PUT", path: "/api/uploads/{id}/parts/{n}", handle: s.handleUploadPart, perm: catalogWrite, maxBody: uploadPartMaxBody, streaming: true},
 		{method: "POST", path: "/api/uploads/{id}/complete", handle: s.handleUploadComplete, perm: catalogWrite},
 		{method: "DELETE", path: "/api/uploads/{id}", handle: s.handleUploadDelete, perm: catalogWrite},

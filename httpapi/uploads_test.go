@@ -42,10 +42,27 @@ func TestResumableUpload(t *testing.T) {
 		}
 		putPart(t, srv, f.acct.Token, u, 3, wav).ExpectStatus(t, http.StatusOK)
 		putPart(t, srv, f.acct.Token, u, 1, wav).ExpectStatus(t, http.StatusOK)
+		var resumed struct {
+			Received []int `json:"received_parts"`
+		}
+		srv.Get("/api/uploads/"+u.UploadID, f.acct.Token).Data(t, http.StatusOK, &resumed)
+		if fmt.Sprint(resumed.Received) != "[1 3]" {
+			t.Errorf("received parts %v, want [1 3]", resumed.Received)
+		}
 		// A part that arrives broken is sent again.
 		bad := append([]byte(nil), wav...)
 		copy(bad[9<<20:], "garbage")
 		putPart(t, srv, f.acct.Token, u, 2, bad).ExpectStatus(t, http.StatusOK)
+		var got struct {
+			Received []int  `json:"received_parts"`
+			Status   string `json:"status"`
+		}
+		srv.Get("/api/uploads/"+u.UploadID, f.acct.Token).Data(t, http.StatusOK, &got)
+		if fmt.Sprint(got.Received) != "[1 2 3]" || got.Status != "open" {
+			t.Errorf("upload while open: %+v", got)
+		}
+		srv.Get("/api/uploads/"+u.UploadID, newMediaFixture(t, srv, "Peeking Label").acct.Token).
+			ExpectError(t, http.StatusNotFound, "upload_not_found", "Upload not found.")
 		var part struct {
 			Number int   `json:"number"`
 			Size   int64 `json:"size"`

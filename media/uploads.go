@@ -88,6 +88,11 @@ func (s *Service) abort(u *tonegrid.Upload) {
 	}
 }
 
+// FindUpload implements tonegrid.MediaService.
+func (s *Service) FindUpload(ctx context.Context, p *tonegrid.Principal, uploadID string) (*tonegrid.Upload, error) {
+	return s.store.UploadByUUID(ctx, p.Tenant.ID, uploadID)
+}
+
 // partLength is the exact size of part n of u.
 func partLength(u *tonegrid.Upload, n int) int64 {
 	if n < u.Parts {
