@@ -268,7 +268,9 @@ func checkReport(rep probe.Report, err error, t target) error {
 // ingest streams a file into blob storage: limited, sniffed, hashed and
 // probed in one pass. On any error nothing is left in storage.
 func (s *Service) ingest(ctx context.Context, tenantID int64, r io.Reader, t target) (*stored, error) {
-	src, mime, kind, err := sniff(&limitReader{r: r, n: t.limit}, t)
+	ra := newReadAhead(&limitReader{r: r, n: t.limit})
+	defer ra.Close()
+	src, mime, kind, err := sniff(ra, t)
 	if err != nil {
 		if errors.Is(err, errTooLarge) {
 			return nil, t.tooLarge

@@ -117,3 +117,53 @@ func FuzzIngest(f *testing.F) {
 		}
 	})
 }
+
+// failAfter gives n bytes, then fails with err.
+type failAfter struct {
+	n   int
+	err error
+}
+
+func (f *failAfter) Read(p []byte) (int, error) {
+	if f.n == 0 {
+		return 0, f.err
+	}
+	m := min(len(p), f.n)
+	clear(p[:m])
+	f.n -= m
+	return m, nil
+}
+
+func TestReadAhead(t *testing.T) {
+	data := make([]byte, 5<<20+3)
+	for i := range data {
+		data[i] = byte(i)
+	}
+	ra := newReadAhead(bytes.NewReader(data))
+	got, err := io.ReadAll(ra)
+	ra.Close()
+	if err != nil || !bytes.Equal(got, data) {
+		t.Fatalf("read %d bytes, err %v", len(got), err)
+	}
+
+	boom := errors.New("connection reset")
+	ra = newReadAhead(&failAfter{n: 3 << 20, err: boom})
+	n, err := io.Copy(io.Discard, ra)
+	ra.Close()
+	if n != 3<<20 || !errors.Is(err, boom) {
+		t.Errorf("copied %d, err %v; want 3 MiB then the source's error", n, err)
+	}
+
+	// Closing early stops the reader, which never reads again.
+	src := &failAfter{n: 1 << 30, err: io.EOF}
+	ra = newReadAhead(src)
+	if _, err := io.ReadFull(ra, make([]byte, 1000)); err != nil {
+		t.Fatal(err)
+	}
+	ra.Close()
+	left := src.n
+	if left == 0 || (1<<30)-left > (readAheadBuffers+2)*readAheadSize {
+		t.Errorf("read %d bytes ahead, want at most %d", (1<<30)-left, (readAheadBuffers+2)*readAheadSize)
+	}
+	ra.Close()
+}
