@@ -27,6 +27,7 @@ func BenchmarkAudioUpload(b *testing.B) {
 	mw := multipart.NewWriter(&head)
 	mw.CreateFormFile("audio", "a.wav")
 	tail := "\r\n--" + mw.Boundary() + "--\r\n"
+	client := &http.Client{Transport: &http.Transport{WriteBufferSize: 1 << 20}}
 	b.SetBytes(int64(len(wav)))
 	b.ResetTimer()
 	for range b.N {
@@ -35,7 +36,7 @@ func BenchmarkAudioUpload(b *testing.B) {
 		req.ContentLength = int64(head.Len() + len(wav) + len(tail))
 		req.Header.Set("Content-Type", mw.FormDataContentType())
 		req.Header.Set("Authorization", "Bearer "+a.Token)
-		resp, err := http.DefaultClient.Do(req)
+		resp, err := client.Do(req)
 		if err != nil {
 			b.Fatal(err)
 		}
