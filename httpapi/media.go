@@ -114,15 +114,17 @@ func (s *Server) serveFile(w http.ResponseWriter, r *http.Request, fr fileRoute,
 			continue
 		}
 		out, err := upload(part)
-		if err != nil {
-			return nil, bodyError(err, fr)
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			return nil, fr.tooLarge
 		}
-		return out, nil
+		return out, err
 	}
 }
 
-// bodyError maps a failure reading an upload body: past the route's limit
-// is the route's 413, a body cut short is upload_incomplete.
+// bodyError maps a failure reading the multipart envelope around the
+// file: past the route's limit is the route's 413, a body cut short is
+// upload_incomplete.
 func bodyError(err error, fr fileRoute) error {
 	var tooLarge *http.MaxBytesError
 	if errors.As(err, &tooLarge) {

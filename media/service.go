@@ -268,14 +268,16 @@ func checkReport(rep probe.Report, err error, t target) error {
 // ingest streams a file into blob storage: limited, sniffed, hashed and
 // probed in one pass. On any error nothing is left in storage.
 func (s *Service) ingest(ctx context.Context, tenantID int64, r io.Reader, t target) (*stored, error) {
-	ra := newReadAhead(&limitReader{r: r, n: t.limit})
+	body := &sourceReader{r: r}
+	ra := newReadAhead(&limitReader{r: body, n: t.limit})
 	defer ra.Close()
 	src, mime, kind, err := sniff(ra, t)
 	if err != nil {
 		if errors.Is(err, errTooLarge) {
 			return nil, t.tooLarge
 		}
-		return nil, incomplete(err)
+		ra.Close() // body.err is read below: the reader must be done
+		return nil, readFailure(ctx, body, err)
 	}
 	key := fmt.Sprintf("media/%d/%s", tenantID, uuid.Must(uuid.NewV7()))
 	h := newHashes()
@@ -287,7 +289,8 @@ func (s *Service) ingest(ctx context.Context, tenantID int64, r io.Reader, t tar
 		if errors.Is(err, errTooLarge) {
 			return nil, t.tooLarge
 		}
-		return nil, incomplete(err)
+		ra.Close() // body.err is read below: the reader must be done
+		return nil, readFailure(ctx, body, err)
 	}
 	rep, perr := pr.Report()
 	if err := checkReport(rep, perr, t); err != nil {
@@ -334,12 +337,34 @@ func probeDoc(details any) map[string]any {
 	return out
 }
 
-// incomplete marks a body that ended or failed before the file did.
-func incomplete(err error) error {
+// sourceReader remembers the first error reading an upload's body gave
+// (io.EOF aside), so that a failed store can be told apart from a body that
+// broke off.
+type sourceReader struct {
+	r   io.Reader
+	err error
+}
+
+func (s *sourceReader) Read(p []byte) (int, error) {
+	n, err := s.r.Read(p)
+	if err != nil && err != io.EOF && s.err == nil {
+		s.err = err
+	}
+	return n, err
+}
+
+// readFailure classifies err, which ended an upload: a catalogue error as
+// is; the body breaking off or the client going away (its request context
+// cancelled) is upload_incomplete; anything else — the store failing — an
+// internal error.
+func readFailure(ctx context.Context, body *sourceReader, err error) error {
 	if _, ok := tonegrid.ErrorOf(err); ok {
 		return err
 	}
-	return errors.Join(tonegrid.ErrUploadIncomplete, err)
+	if body.err != nil || ctx.Err() != nil {
+		return errors.Join(tonegrid.ErrUploadIncomplete, err)
+	}
+	return fmt.Errorf("store upload: %w", err)
 }
 
 // removeBlob deletes a blob whose row does not exist (any more), even when

@@ -121,7 +121,8 @@ func (s *Service) PutUploadPart(ctx context.Context, p *tonegrid.Principal, uplo
 		v.Add("body", "part_size_mismatch", "size", want)
 		return nil, v.Err()
 	}
-	part, err := s.blobs.PutPart(ctx, u.BlobKey, u.MultipartID, n, r, want)
+	body := &sourceReader{r: r}
+	part, err := s.blobs.PutPart(ctx, u.BlobKey, u.MultipartID, n, body, want)
 	switch {
 	case errors.Is(err, blob.ErrSizeMismatch):
 		v.Add("body", "part_size_mismatch", "size", want)
@@ -129,7 +130,7 @@ func (s *Service) PutUploadPart(ctx context.Context, p *tonegrid.Principal, uplo
 	case errors.Is(err, blob.ErrNotFound):
 		return nil, tonegrid.ErrUploadNotFound
 	case err != nil:
-		return nil, incomplete(err)
+		return nil, readFailure(ctx, body, err)
 	}
 	out := tonegrid.UploadPart{Number: n, Size: part.Size, ETag: part.ETag}
 	if err := s.store.RecordUploadPart(ctx, u.ID, out); err != nil {
