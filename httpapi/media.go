@@ -8,6 +8,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -97,7 +98,7 @@ func (s *Server) serveFile(w http.ResponseWriter, r *http.Request, fr fileRoute,
 	// a bigger one: with this one a 1 GB file is read from the connection
 	// and handed on in chunks of up to 1 MiB, not 4 KiB (a quarter of a
 	// million fewer reads and writes per GB).
-	mr := multipart.NewReader(bufio.NewReaderSize(r.Body, uploadReadBuffer), params["boundary"])
+	mr := multipart.NewReader(bufio.NewReaderSize(idleBody(w, r), uploadReadBuffer), params["boundary"])
 	for {
 		part, err := mr.NextPart()
 		if errors.Is(err, io.EOF) {
@@ -120,6 +121,29 @@ func (s *Server) serveFile(w http.ResponseWriter, r *http.Request, fr fileRoute,
 		}
 		return out, err
 	}
+}
+
+// uploadIdleTimeout is how long an upload body may send nothing before the
+// server gives up on it. There is no overall read timeout (a 5 GB video on
+// a slow link takes long); a client that stalls is cut off instead.
+var uploadIdleTimeout = 60 * time.Second
+
+// idleBody returns r's body with a read deadline pushed uploadIdleTimeout
+// ahead before each read, when the connection allows it.
+func idleBody(w http.ResponseWriter, r *http.Request) io.Reader {
+	return &idleReader{r: r.Body, rc: http.NewResponseController(w)}
+}
+
+type idleReader struct {
+	r  io.Reader
+	rc *http.ResponseController
+}
+
+func (ir *idleReader) Read(p []byte) (int, error) {
+	// An error means the connection cannot take deadlines (HTTP/2 test
+	// recorders); the read goes ahead without one.
+	_ = ir.rc.SetReadDeadline(time.Now().Add(uploadIdleTimeout))
+	return ir.r.Read(p)
 }
 
 // bodyError maps a failure reading the multipart envelope around the
@@ -252,7 +276,7 @@ func (s *Server) handleUploadPart(w http.ResponseWriter, r *http.Request) error 
 		v.Add("n", "out_of_range", "min", 1, "max", 10000)
 		return v.Err()
 	}
-	part, err := s.deps.Media.PutUploadPart(r.Context(), principalOf(r), id, n, r.Body, r.ContentLength)
+	part, err := s.deps.Media.PutUploadPart(r.Context(), principalOf(r), id, n, idleBody(w, r), r.ContentLength)
 	if err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
