@@ -274,3 +274,41 @@ func TestUploadsExpire(t *testing.T) {
 		expectNothingStored(t, srv)
 	})
 }
+
+// TestUploadAttachedOnce attaches one completed upload to four tracks at
+// once: exactly one attachment wins, the others find the upload gone.
+func TestUploadAttachedOnce(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, srv *apptest.Server) {
+		f := newMediaFixture(t, srv, "Race Label")
+		tracks := []string{f.track}
+		for i := 0; i < 3; i++ {
+			tracks = append(tracks, srv.Track(t, f.acct.Token, f.release, fmt.Sprintf("Take %d", i)).UUID)
+		}
+		wav := mediatest.WAVBytes(44100, 16, 2, 1000)
+		u := createUpload(t, srv, f.acct.Token, "audio", len(wav))
+		putPart(t, srv, f.acct.Token, u, 1, wav).ExpectStatus(t, http.StatusOK)
+		srv.Post("/api/uploads/"+u.UploadID+"/complete", f.acct.Token, nil).ExpectStatus(t, http.StatusOK)
+		statuses := make(chan int, len(tracks))
+		for _, tr := range tracks {
+			go func() {
+				resp := srv.Post("/api/tracks/"+tr+"/audio", f.acct.Token, map[string]any{"upload_id": u.UploadID})
+				if resp.Status != http.StatusOK && !strings.Contains(string(resp.Body), `"code":"upload_not_found"`) {
+					t.Errorf("attach: %d %s", resp.Status, resp.Body)
+				}
+				statuses <- resp.Status
+			}()
+		}
+		won := 0
+		for range tracks {
+			if <-statuses == http.StatusOK {
+				won++
+			}
+		}
+		if won != 1 {
+			t.Errorf("%d attachments won, want 1", won)
+		}
+		if rows, files := countRows(t, srv, "media"), blobFiles(t, srv); rows != 1 || len(files) != 1 {
+			t.Errorf("%d media rows and blobs %v, want 1 and 1", rows, files)
+		}
+	})
+}
