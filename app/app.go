@@ -231,8 +231,8 @@ func New(cfg Config, db *sqlstore.DB, log *slog.Logger) (*App, error) {
 	// Media: uploads stream to the blob store; abandoned resumable uploads
 	// expire hourly.
 	mediaSvc := media.New(db, blobs, media.Config{Log: log})
-	q.AddPeriodic(time.Hour, func() jobs.Args { return expireUploadsArgs{} })
-	jobs.Register(q, jobs.Worker[expireUploadsArgs](&expireUploadsWorker{media: mediaSvc, log: log}))
+	q.AddPeriodic(time.Hour, func() jobs.Args { return ExpireUploadsArgs{} })
+	jobs.Register(q, jobs.Worker[ExpireUploadsArgs](&expireUploadsWorker{media: mediaSvc, log: log}))
 
 	srv := httpapi.New(httpapi.Config{
 		PublicHost:        cfg.PublicHost,

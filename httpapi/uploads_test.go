@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"tonegrid/app"
 	"tonegrid/app/apptest"
 	"tonegrid/media/mediatest"
 )
@@ -309,6 +310,32 @@ func TestUploadAttachedOnce(t *testing.T) {
 		}
 		if rows, files := countRows(t, srv, "media"), blobFiles(t, srv); rows != 1 || len(files) != 1 {
 			t.Errorf("%d media rows and blobs %v, want 1 and 1", rows, files)
+		}
+	})
+}
+
+// TestUploadsExpireThroughTheJobQueue checks the wiring of the hourly job:
+// run through the queue, it removes an abandoned upload's row and its
+// parts on disk.
+func TestUploadsExpireThroughTheJobQueue(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, srv *apptest.Server) {
+		f := newMediaFixture(t, srv, "Abandoning Label")
+		wav := mediatest.WAVBytes(44100, 16, 2, 1000)
+		u := createUpload(t, srv, f.acct.Token, "audio", len(wav))
+		putPart(t, srv, f.acct.Token, u, 1, wav).ExpectStatus(t, http.StatusOK)
+		if _, err := srv.DB.WriteDB().ExecContext(context.Background(), `UPDATE uploads SET expires_at = $1 WHERE uuid = $2`,
+			time.Now().Add(-time.Minute), u.UploadID); err != nil {
+			t.Fatal(err)
+		}
+		if err := srv.App.Queue.Insert(context.Background(), app.ExpireUploadsArgs{}); err != nil {
+			t.Fatal(err)
+		}
+		deadline := time.Now().Add(20 * time.Second)
+		for countRows(t, srv, "uploads") != 0 || len(blobFiles(t, srv)) != 0 {
+			if time.Now().After(deadline) {
+				t.Fatalf("after 20 s: %d upload rows, files %v", countRows(t, srv, "uploads"), blobFiles(t, srv))
+			}
+			time.Sleep(50 * time.Millisecond)
 		}
 	})
 }
