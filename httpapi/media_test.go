@@ -434,6 +434,21 @@ func TestReleaseArtwork(t *testing.T) {
 			t.Errorf("%d blobs after replacing the artwork, want 1", n)
 		}
 
+		for _, c := range []struct {
+			data   []byte
+			format string
+			w, h   int
+			model  string
+		}{
+			{mediatest.TIFF(3000, 3000), "tiff", 3000, 3000, "RGBA"},
+			{mediatest.WebP(3200, 3200), "webp", 3200, 3200, "RGB"},
+			{mediatest.PNG(3000, 3000), "png", 3000, 3000, "RGB"},
+		} {
+			postFile(t, srv, path, f.acct.Token, "image", c.data).Data(t, http.StatusOK, &rel)
+			if a := rel.Artwork; a.Format != c.format || a.Width != c.w || a.Height != c.h || a.ColorModel != c.model || len(a.Warnings) != 0 {
+				t.Errorf("%s artwork %+v", c.format, a)
+			}
+		}
 		postFile(t, srv, path, f.acct.Token, "image", mediatest.WAVBytes(44100, 16, 1, 100)).
 			ExpectError(t, http.StatusUnsupportedMediaType, "unsupported_media_type", "File type 'audio/wav' is not allowed for image uploads.")
 		postFile(t, srv, path, f.acct.Token, "image", []byte("GIF89a\x01\x00\x01\x00\x00\x00\x00;")).

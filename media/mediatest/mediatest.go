@@ -1,6 +1,7 @@
 // Package mediatest generates small, well-formed media files of every format
 // the upload probes read, for tests and benchmarks: WAV (streamed, of any
-// size), AIFF, FLAC, MP3, ADTS AAC, M4A, MP4 video, JPEG and PNG. The
+// size), AIFF, FLAC, MP3, ADTS AAC, M4A, MP4 and QuickTime video, JPEG, PNG,
+// TIFF and WebP. The
 // sample data is silence; only the headers carry information.
 package mediatest
 
@@ -13,6 +14,8 @@ import (
 	"image/png"
 	"io"
 	"math"
+
+	"golang.org/x/image/tiff"
 )
 
 func be16(v int) []byte           { return binary.BigEndian.AppendUint16(nil, uint16(v)) }
@@ -195,4 +198,22 @@ func GrayPNG(width, height int) []byte {
 		panic(err)
 	}
 	return buf.Bytes()
+}
+
+// TIFF is an RGBA TIFF of width×height encoded by golang.org/x/image/tiff.
+func TIFF(width, height int) []byte {
+	var buf bytes.Buffer
+	if err := tiff.Encode(&buf, solid(width, height), nil); err != nil {
+		panic(err)
+	}
+	return buf.Bytes()
+}
+
+// WebP is a lossless WebP (VP8L) header of width×height, without alpha,
+// followed by a few bytes standing for the bitstream.
+func WebP(width, height int) []byte {
+	v := uint32(width-1) | uint32(height-1)<<14
+	body := join([]byte{0x2f}, binary.LittleEndian.AppendUint32(nil, v), make([]byte, 15))
+	chunk := join([]byte("VP8L"), le32(len(body)), body, []byte{0})
+	return join([]byte("RIFF"), le32(4+len(chunk)), []byte("WEBP"), chunk)
 }

@@ -24,6 +24,8 @@ func TestFilesProbe(t *testing.T) {
 		{"m4a", M4A(5000), probe.MIMEM4A, "{Format:m4a Codec:aac SampleRate:44100 BitDepth:0 Channels:2 DurationMS:5000}"},
 		{"jpeg", JPEG(64, 48), probe.MIMEJPEG, "{Format:jpeg Width:64 Height:48 ColorModel:RGB}"},
 		{"png", PNG(30, 30), probe.MIMEPNG, "{Format:png Width:30 Height:30 ColorModel:RGB}"},
+		{"tiff", TIFF(40, 30), probe.MIMETIFF, "{Format:tiff Width:40 Height:30 ColorModel:RGBA}"},
+		{"webp", WebP(3000, 3000), probe.MIMEWebP, "{Format:webp Width:3000 Height:3000 ColorModel:RGB}"},
 		{"gray png", GrayPNG(10, 20), probe.MIMEPNG, "{Format:png Width:10 Height:20 ColorModel:Gray}"},
 		{"mp4", MP4Video(1920, 1080, 7000, 100), probe.MIMEMP4, "{Container:mp4 DurationMS:7000 Width:1920 Height:1080 VideoCodec:avc1 AudioCodec:mp4a}"},
 		{"mov", QuickTime(640, 480, 3000), probe.MIMEQuickTime, "{Container:mov DurationMS:3000 Width:640 Height:480 VideoCodec:avc1 AudioCodec:}"},
