@@ -199,6 +199,7 @@ func TestTrackAudioProbesEveryFormat(t *testing.T) {
 			want audioData
 		}{
 			{"wav", mediatest.WAVBytes(48000, 24, 2, 48000*2), audioData{Format: "wav", SampleRate: 48000, BitDepth: 24, Channels: 2, DurationMS: 2000}},
+			{"rf64", mediatest.RF64(96000, 24, 2, 48000), audioData{Format: "rf64", SampleRate: 96000, BitDepth: 24, Channels: 2, DurationMS: 500}},
 			{"aiff", mediatest.AIFF(44100, 16, 2, 44100), audioData{Format: "aiff", SampleRate: 44100, BitDepth: 16, Channels: 2, DurationMS: 1000}},
 			{"flac", mediatest.FLAC(96000, 24, 2, 96000*3), audioData{Format: "flac", SampleRate: 96000, BitDepth: 24, Channels: 2, DurationMS: 3000}},
 			{"mp3", mediatest.MP3(100), audioData{Format: "mp3", SampleRate: 44100, Channels: 2, DurationMS: 2612}},

@@ -217,3 +217,17 @@ func WebP(width, height int) []byte {
 	chunk := join([]byte("VP8L"), le32(len(body)), body, []byte{0})
 	return join([]byte("RIFF"), le32(4+len(chunk)), []byte("WEBP"), chunk)
 }
+
+// RF64 is a PCM RF64 file (the 64-bit WAV of EBU Tech 3306): the RIFF and
+// data sizes are 0xFFFFFFFF and the real ones sit in the ds64 chunk.
+func RF64(rate, bits, channels int, frames int64) []byte {
+	align := channels * bits / 8
+	data := frames * int64(align)
+	fmtBody := join(le16(1), le16(channels), le32(rate), le32(rate*align), le16(align), le16(bits))
+	ds64 := make([]byte, 28)
+	binary.LittleEndian.PutUint64(ds64, uint64(4+8+28+8+len(fmtBody)+8+int(data)))
+	binary.LittleEndian.PutUint64(ds64[8:], uint64(data))
+	binary.LittleEndian.PutUint64(ds64[16:], uint64(frames))
+	return join([]byte("RF64"), le32(-1), []byte("WAVE"), []byte("ds64"), le32(len(ds64)), ds64,
+		[]byte("fmt "), le32(len(fmtBody)), fmtBody, []byte("data"), le32(-1), make([]byte, data))
+}

@@ -17,6 +17,7 @@ func TestFilesProbe(t *testing.T) {
 		want string // %+v of the info
 	}{
 		{"wav", WAVBytes(48000, 24, 2, 48000*2), probe.MIMEWAV, "{Format:wav Codec:pcm_s24le SampleRate:48000 BitDepth:24 Channels:2 DurationMS:2000}"},
+		{"rf64", RF64(96000, 24, 2, 96000), probe.MIMEWAV, "{Format:rf64 Codec:pcm_s24le SampleRate:96000 BitDepth:24 Channels:2 DurationMS:1000}"},
 		{"aiff", AIFF(44100, 16, 2, 44100), probe.MIMEAIFF, "{Format:aiff Codec:pcm_s16be SampleRate:44100 BitDepth:16 Channels:2 DurationMS:1000}"},
 		{"flac", FLAC(96000, 24, 2, 96000*3), probe.MIMEFLAC, "{Format:flac Codec:flac SampleRate:96000 BitDepth:24 Channels:2 DurationMS:3000}"},
 		{"mp3", MP3(100), probe.MIMEMPEG, "{Format:mp3 Codec:mp3 SampleRate:44100 BitDepth:0 Channels:2 DurationMS:2612}"},
