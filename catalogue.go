@@ -317,6 +317,10 @@ var (
 		"No audio file provided.",
 		"The multipart body has no `audio` part and no upload_id was given.",
 		"Send the file in a multipart field named `audio`, or `{upload_id}` of a completed upload.")
+	ErrUploadIncomplete = register(http.StatusBadRequest, "upload_incomplete",
+		"The upload ended before the file was complete.",
+		"The request body of a file upload stopped early (the client disconnected or sent a truncated multipart body); nothing was stored.",
+		"Send the upload again; for big files over unreliable links use the resumable uploads (POST /uploads).")
 	ErrMediaNotFound = register(http.StatusNotFound, "media_not_found",
 		"Media not found.",
 		"No stored file with this uuid in the caller's workspace.",

@@ -28,6 +28,7 @@ import (
 	"tonegrid/httpapi"
 	"tonegrid/jobs"
 	"tonegrid/mail"
+	"tonegrid/media"
 	"tonegrid/password"
 	"tonegrid/secret"
 	"tonegrid/sqlstore"
@@ -156,6 +157,8 @@ type App struct {
 	// Blobs stores files: uploads, generated DDEX messages, sales reports.
 	Blobs blob.Store
 	HTTP  *httpapi.Server
+	// Media is the media service (uploads, resumable uploads, downloads).
+	Media *media.Service
 	// Handler is what Serve serves: HTTP's handler, unless a test wraps it.
 	Handler http.Handler
 	Log     *slog.Logger
@@ -271,6 +274,12 @@ func New(cfg Config, db *sqlstore.DB, log *slog.Logger) (*App, error) {
 		Timeout: cfg.ProviderTimeout, ReturnURL: publicURL(cfg) + "/billing/return", Log: log,
 	})
 
+	// Media: uploads stream to the blob store; abandoned resumable uploads
+	// expire hourly.
+	mediaSvc := media.New(db, blobs, media.Config{Log: log})
+	q.AddPeriodic(time.Hour, func() jobs.Args { return ExpireUploadsArgs{} })
+	jobs.Register(q, jobs.Worker[ExpireUploadsArgs](&expireUploadsWorker{media: mediaSvc, log: log}))
+
 	srv := httpapi.New(httpapi.Config{
 		PublicHost:        cfg.PublicHost,
 		RateLimitAuth:     cfg.RateLimitAuth,
@@ -294,8 +303,9 @@ func New(cfg Config, db *sqlstore.DB, log *slog.Logger) (*App, error) {
 		Delivery:    deliverySvc,
 		Ingest:      ingest,
 		Finance:     financeSvc,
+		Media:       mediaSvc,
 	}, log)
-	return &App{Config: cfg, DB: db, Queue: q, Auth: authSvc, Blobs: blobs, HTTP: srv, Handler: srv.Handler(), Log: log}, nil
+	return &App{Config: cfg, DB: db, Queue: q, Auth: authSvc, Blobs: blobs, HTTP: srv, Media: mediaSvc, Handler: srv.Handler(), Log: log}, nil
 }
 
 // publicURL is the base of links mailed to users of tenants without a

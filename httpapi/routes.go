@@ -169,5 +169,19 @@ func (s *Server) routeTable() []route {
 		{method: "GET", path: "/api/analytics/releases", handle: s.analyticsHandler(tonegrid.ByRelease), perm: tonegrid.PermFinanceRead},
 		{method: "GET", path: "/api/analytics/territories", handle: s.analyticsHandler(tonegrid.ByTerritory), perm: tonegrid.PermFinanceRead},
 		{method: "GET", path: "/api/analytics/dsps", handle: s.analyticsHandler(tonegrid.ByDSP), perm: tonegrid.PermFinanceRead},
+		// Media: file uploads stream to storage (streaming: never read
+		// whole, so Idempotency-Key does not apply; a retried upload is a
+		// new file that replaces the previous one), resumable uploads and
+		// downloads.
+		{method: "POST", path: "/api/tracks/{uuid}/audio", handle: s.handleTrackAudio, perm: catalogWrite, maxBody: audioBodyLimit, streaming: true},
+		{method: "POST", path: "/api/releases/{uuid}/artwork", handle: s.handleReleaseArtwork, perm: catalogWrite, maxBody: imageBodyLimit, streaming: true},
+		{method: "POST", path: "/api/releases/{uuid}/animated-artwork", handle: s.handleReleaseVideo(tonegrid.MediaAnimatedArtwork), perm: catalogWrite, maxBody: imageBodyLimit, streaming: true},
+		{method: "POST", path: "/api/releases/{uuid}/videos", handle: s.handleReleaseVideo(tonegrid.MediaVideo), perm: catalogWrite, maxBody: videoBodyLimit, streaming: true},
+		{method: "POST", path: "/api/uploads", handle: s.handleUploadCreate, perm: catalogWrite},
+		{method: "GET", path: "/api/uploads/{id}", handle: s.handleUploadGet, perm: catalogRead},
+		{method: "PUT", path: "/api/uploads/{id}/parts/{n}", handle: s.handleUploadPart, perm: catalogWrite, maxBody: uploadPartMaxBody, streaming: true},
+		{method: "POST", path: "/api/uploads/{id}/complete", handle: s.handleUploadComplete, perm: catalogWrite},
+		{method: "DELETE", path: "/api/uploads/{id}", handle: s.handleUploadDelete, perm: catalogWrite},
+		{method: "GET", path: "/api/media/{uuid}/download", handle: s.handleMediaDownload, perm: catalogRead},
 	}
 }

@@ -77,6 +77,8 @@ type Deps struct {
 	Ingest IngestService
 	// Finance runs periods, sales-report imports, statements, payouts and analytics.
 	Finance tonegrid.FinanceService
+	// Media streams uploads to storage, runs resumable uploads and serves downloads.
+	Media tonegrid.MediaService
 }
 
 // TenantService is tonegrid.TenantService plus the root tenant, which

@@ -46,6 +46,11 @@ func (tx *Tx) insertMedia(ctx context.Context, m *tonegrid.Media) error {
 		INSERT INTO media (uuid, tenant_id, kind, blob_key, size, content_type, md5, sha256, probe, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
 		m.UUID, m.TenantID, m.Kind, m.BlobKey, m.Size, m.ContentType, m.MD5, m.SHA256, probe, tx.now).Scan(&m.ID)
+	if isUniqueViolation(err) {
+		// The blob is some media's already: a resumable upload attached
+		// twice at once, and the other attachment won.
+		return tonegrid.ErrUploadNotFound
+	}
 	if err != nil {
 		return translate(fmt.Errorf("insert media: %w", err))
 	}

@@ -108,7 +108,8 @@ func (w testWriter) Write(p []byte) (int, error) {
 type Request struct {
 	Method string
 	Path   string
-	// Body is sent as JSON unless it is a []byte or string, sent as is.
+	// Body is sent as JSON unless it is a []byte, string or io.Reader,
+	// sent as is (a reader's length is unknown: the body is chunked).
 	Body   any
 	Header http.Header
 	// Token is sent as a bearer token when not empty.
@@ -132,6 +133,8 @@ func (s *Server) Do(req Request) *Response {
 		body = bytes.NewReader(b)
 	case string:
 		body = strings.NewReader(b)
+	case io.Reader:
+		body = b
 	default:
 		buf, err := json.Marshal(b)
 		if err != nil {
@@ -143,7 +146,7 @@ func (s *Server) Do(req Request) *Response {
 	if err != nil {
 		s.t.Fatalf("new request: %v", err)
 	}
-	if body != nil {
+	if body != nil && req.Header.Get("Content-Type") == "" {
 		r.Header.Set("Content-Type", "application/json")
 	}
 	for k, vs := range req.Header {

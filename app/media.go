@@ -1,0 +1,32 @@
+package app
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"tonegrid/jobs"
+	"tonegrid/media"
+)
+
+// ExpireUploadsArgs is the hourly job that removes abandoned resumable
+// uploads: their parts, assembled files and rows. Insert one into the
+// queue to run the expiry now.
+type ExpireUploadsArgs struct{}
+
+// Kind names the job.
+func (ExpireUploadsArgs) Kind() string { return "uploads.expire" }
+
+type expireUploadsWorker struct {
+	jobs.WorkerDefaults[ExpireUploadsArgs]
+	media *media.Service
+	log   *slog.Logger
+}
+
+func (w *expireUploadsWorker) Work(ctx context.Context, _ *jobs.Job[ExpireUploadsArgs]) error {
+	n, err := w.media.ExpireUploads(ctx, time.Now())
+	if n > 0 {
+		w.log.InfoContext(ctx, "expired abandoned uploads", "count", n)
+	}
+	return err
+}
