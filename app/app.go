@@ -15,6 +15,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"tonegrid"
@@ -337,13 +338,23 @@ func (m mailQueue) InsertMailTx(ctx context.Context, tx *sql.Tx, msg tonegrid.Ma
 	return m.queue.InsertTx(ctx, tx, args)
 }
 
+// defaultAdminEmail is admin@<public host>, or admin@<host>.localhost for
+// a host without a dot (the default "localhost"), which sign-in would
+// refuse as an address: .localhost is reserved for local use (RFC 6761).
+func defaultAdminEmail(publicHost string) string {
+	if strings.Contains(publicHost, ".") {
+		return "admin@" + publicHost
+	}
+	return "admin@" + publicHost + ".localhost"
+}
+
 // EnsureAdmin creates the platform's first super_admin when the database has
 // no user: with the configured email and password, or a generated password
 // that is returned so the caller can show it once.
 func (a *App) EnsureAdmin(ctx context.Context) (email, generated string, err error) {
 	email, plain := a.Config.AdminEmail, a.Config.AdminPassword
 	if email == "" {
-		email = "admin@" + a.Config.PublicHost
+		email = defaultAdminEmail(a.Config.PublicHost)
 	}
 	if plain == "" {
 		plain = password.Generate()

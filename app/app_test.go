@@ -101,7 +101,7 @@ func TestEnsureAdmin(t *testing.T) {
 		wantGenerated bool
 	}{
 		{name: "configured", email: "boss@label.test", secret: "correct horse battery", wantEmail: "boss@label.test"},
-		{name: "generated", wantEmail: "admin@localhost", wantGenerated: true},
+		{name: "generated", wantEmail: "admin@localhost.localhost", wantGenerated: true},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			db := sqltest.Open(t, sqlstore.SQLite)

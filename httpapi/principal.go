@@ -114,8 +114,24 @@ func (s *Server) requestTenant(r *http.Request) (*tonegrid.Tenant, error) {
 	if host == "" || len(host) > 253 {
 		return nil, tonegrid.ErrTenantUnresolved
 	}
-	if host == strings.ToLower(s.cfg.PublicHost) {
+	if s.platformHost(host) {
 		return s.deps.Tenants.RootTenant(r.Context())
 	}
 	return s.deps.Tenants.ResolveTenant(r.Context(), host)
+}
+
+// platformHost reports whether host (lower case, without port) is the
+// platform's own: TONEGRID_PUBLIC_HOST, or, while that is the default
+// "localhost", any loopback address, so that a server started with no
+// configuration answers at http://127.0.0.1:8080 as the README says.
+func (s *Server) platformHost(host string) bool {
+	public := strings.ToLower(s.cfg.PublicHost)
+	if host == public {
+		return true
+	}
+	if public != "localhost" {
+		return false
+	}
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.Unmap().IsLoopback()
 }

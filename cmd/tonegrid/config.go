@@ -21,7 +21,7 @@ var envVars = []envVar{
 	{"TONEGRID_REDIS_URL", "shared rate limits across instances", "in-process limits"},
 	{"TONEGRID_PUBLIC_HOST", "the platform's own host name", "localhost"},
 	{"TONEGRID_JWT_SECRET", "signing key", "generated and kept in the data dir"},
-	{"TONEGRID_ADMIN_EMAIL", "first super_admin's email (empty database only)", "admin@<public host>"},
+	{"TONEGRID_ADMIN_EMAIL", "first super_admin's email (empty database only)", "admin@<public host> (admin@localhost.localhost by default)"},
 	{"TONEGRID_ADMIN_PASSWORD", "first super_admin's password (empty database only)", "random, printed once"},
 	{"TONEGRID_MAIL", "log | dir:/path | smtp://user:pass@host:port", "log"},
 	{"TONEGRID_RATE_LIMIT_AUTH", "auth requests per minute per principal", "5"},

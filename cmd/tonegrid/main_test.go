@@ -3,13 +3,16 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
+	"io"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -145,6 +148,22 @@ func TestServeOnAFreshMachine(t *testing.T) {
 	}
 
 	cmd, out := start()
+	// The first admin signs in at the address the README gives, with the
+	// printed password and no configuration of hosts.
+	creds := regexp.MustCompile(`email: +(\S+)\s+password: +(\S+)`).FindStringSubmatch(out.String())
+	if creds == nil {
+		t.Fatalf("no credentials printed:\n%s", out.String())
+	}
+	body, _ := json.Marshal(map[string]string{"email": creds[1], "password": creds[2]})
+	resp, err := http.Post("http://"+addr+"/api/auth/login", "application/json", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	answer, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("login at http://%s answered %d: %s", addr, resp.StatusCode, answer)
+	}
 	stop(cmd, out)
 	if !strings.Contains(out.String(), "password:") || !strings.Contains(out.String(), `"msg":"stopped"`) {
 		t.Errorf("first start output:\n%s", out.String())
