@@ -178,20 +178,26 @@ func FLACFrame(n int, body []byte) []byte {
 	return Cat(h, body)
 }
 
-// crc8 is FLAC's header CRC: polynomial x^8+x^2+x+1, initial value 0.
+// crc8 is FLAC's header CRC (polynomial x^8+x^2+x+1, initial value 0),
+// computed bit by bit as the remainder of the message divided by the
+// polynomial: written apart from the probe's, so that each checks the other.
 func crc8(b []byte) byte {
-	var crc byte
+	var rem uint
 	for _, c := range b {
-		crc ^= c
-		for range 8 {
-			if crc&0x80 != 0 {
-				crc = crc<<1 ^ 0x07
-			} else {
-				crc <<= 1
+		for i := 7; i >= 0; i-- {
+			rem = rem<<1 | uint(c>>i&1)
+			if rem&0x100 != 0 {
+				rem ^= 0x107
 			}
 		}
 	}
-	return crc
+	for range 8 { // the eight zero bits the remainder is taken over
+		rem <<= 1
+		if rem&0x100 != 0 {
+			rem ^= 0x107
+		}
+	}
+	return byte(rem)
 }
 
 // FLAC is a FLAC stream whose STREAMINFO announces total samples, followed

@@ -185,7 +185,7 @@ func TestChunkingInvariance(t *testing.T) {
 			inputs[filepath.Base(f)] = readFixture(t, filepath.Base(f))
 		}
 	}
-	for name, data := range generatedCorpus(t) {
+	for name, data := range generatedCorpus() {
 		inputs[name] = data
 	}
 	for name, data := range inputs {
@@ -201,8 +201,9 @@ func TestChunkingInvariance(t *testing.T) {
 }
 
 // generatedCorpus is a set of generated files, good and broken, for the
-// chunking and fuzz tests.
-func generatedCorpus(t testing.TB) map[string][]byte {
+// chunking and fuzz tests: edge cases built field by field, and one file of
+// each of mediatest's ready-made generators.
+func generatedCorpus() map[string][]byte {
 	frame := mediatest.MPEGFrame(3, 9, 0, false, 0)
 	aac := mediatest.SoundEntry("mp4a", 2, 16, 44100, mediatest.ESDS(4, 2))
 	flacFrames := mediatest.Cat([]byte("fLaC"), mediatest.FLACBlock(0, true, mediatest.FLACStreamInfo(44100, 1, 16, 0)), mediatest.FLACFrame(0, make([]byte, 50)), mediatest.FLACFrame(1, []byte{0xff, 0xf8}))
@@ -223,6 +224,20 @@ func generatedCorpus(t testing.TB) map[string][]byte {
 		"gen.tif":           mediatest.EncodeTIFF(mediatest.Gradient(20, 10)),
 		"gen.webp":          mediatest.WebPFile(mediatest.WebPVP8X(0x10, 300, 200), mediatest.WebPVP8L(300, 200, true)),
 		"gen.txt":           []byte("not media at all"),
+		"mt.wav":            mediatest.WAVBytes(44100, 16, 2, 300),
+		"mt.rf64":           mediatest.RF64(48000, 24, 1, 200),
+		"mt.aiff":           mediatest.AIFF(44100, 16, 1, 300),
+		"mt.flac":           mediatest.FLAC(96000, 24, 2, 96000),
+		"mt.mp3":            mediatest.MP3(3),
+		"mt.aac":            mediatest.ADTS(3),
+		"mt.m4a":            mediatest.M4A(1500),
+		"mt.mp4":            mediatest.MP4Video(320, 240, 1000, 100),
+		"mt.mov":            mediatest.QuickTime(320, 240, 1000),
+		"mt.jpg":            mediatest.JPEG(16, 8),
+		"mt.png":            mediatest.PNG(16, 8),
+		"mt.gray.png":       mediatest.GrayPNG(16, 8),
+		"mt.tif":            mediatest.TIFF(16, 8),
+		"mt.webp":           mediatest.WebP(16, 8),
 	}
 }
 
