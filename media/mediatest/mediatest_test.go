@@ -1,9 +1,10 @@
-package mediatest
+package mediatest_test
 
 import (
 	"fmt"
 	"testing"
 
+	"tonegrid/media/mediatest"
 	"tonegrid/media/probe"
 )
 
@@ -16,20 +17,20 @@ func TestFilesProbe(t *testing.T) {
 		mime string
 		want string // %+v of the info
 	}{
-		{"wav", WAVBytes(48000, 24, 2, 48000*2), probe.MIMEWAV, "{Format:wav Codec:pcm_s24le SampleRate:48000 BitDepth:24 Channels:2 DurationMS:2000}"},
-		{"rf64", RF64(96000, 24, 2, 96000), probe.MIMEWAV, "{Format:rf64 Codec:pcm_s24le SampleRate:96000 BitDepth:24 Channels:2 DurationMS:1000}"},
-		{"aiff", AIFF(44100, 16, 2, 44100), probe.MIMEAIFF, "{Format:aiff Codec:pcm_s16be SampleRate:44100 BitDepth:16 Channels:2 DurationMS:1000}"},
-		{"flac", FLAC(96000, 24, 2, 96000*3), probe.MIMEFLAC, "{Format:flac Codec:flac SampleRate:96000 BitDepth:24 Channels:2 DurationMS:3000}"},
-		{"mp3", MP3(100), probe.MIMEMPEG, "{Format:mp3 Codec:mp3 SampleRate:44100 BitDepth:0 Channels:2 DurationMS:2612}"},
-		{"adts", ADTS(100), probe.MIMEAAC, "{Format:aac Codec:aac SampleRate:44100 BitDepth:0 Channels:2 DurationMS:2321}"},
-		{"m4a", M4A(5000), probe.MIMEM4A, "{Format:m4a Codec:aac SampleRate:44100 BitDepth:0 Channels:2 DurationMS:5000}"},
-		{"jpeg", JPEG(64, 48), probe.MIMEJPEG, "{Format:jpeg Width:64 Height:48 ColorModel:RGB}"},
-		{"png", PNG(30, 30), probe.MIMEPNG, "{Format:png Width:30 Height:30 ColorModel:RGB}"},
-		{"tiff", TIFF(40, 30), probe.MIMETIFF, "{Format:tiff Width:40 Height:30 ColorModel:RGBA}"},
-		{"webp", WebP(3000, 3000), probe.MIMEWebP, "{Format:webp Width:3000 Height:3000 ColorModel:RGB}"},
-		{"gray png", GrayPNG(10, 20), probe.MIMEPNG, "{Format:png Width:10 Height:20 ColorModel:Gray}"},
-		{"mp4", MP4Video(1920, 1080, 7000, 100), probe.MIMEMP4, "{Container:mp4 DurationMS:7000 Width:1920 Height:1080 VideoCodec:avc1 AudioCodec:mp4a}"},
-		{"mov", QuickTime(640, 480, 3000), probe.MIMEQuickTime, "{Container:mov DurationMS:3000 Width:640 Height:480 VideoCodec:avc1 AudioCodec:}"},
+		{"wav", mediatest.WAVBytes(48000, 24, 2, 48000*2), probe.MIMEWAV, "{Format:wav Codec:pcm_s24le SampleRate:48000 BitDepth:24 Channels:2 DurationMS:2000}"},
+		{"rf64", mediatest.RF64(96000, 24, 2, 96000), probe.MIMEWAV, "{Format:rf64 Codec:pcm_s24le SampleRate:96000 BitDepth:24 Channels:2 DurationMS:1000}"},
+		{"aiff", mediatest.AIFF(44100, 16, 2, 44100), probe.MIMEAIFF, "{Format:aiff Codec:pcm_s16be SampleRate:44100 BitDepth:16 Channels:2 DurationMS:1000}"},
+		{"flac", mediatest.FLAC(96000, 24, 2, 96000*3), probe.MIMEFLAC, "{Format:flac Codec:flac SampleRate:96000 BitDepth:24 Channels:2 DurationMS:3000}"},
+		{"mp3", mediatest.MP3(100), probe.MIMEMPEG, "{Format:mp3 Codec:mp3 SampleRate:44100 BitDepth:0 Channels:2 DurationMS:2612}"},
+		{"adts", mediatest.ADTS(100), probe.MIMEAAC, "{Format:aac Codec:aac SampleRate:44100 BitDepth:0 Channels:2 DurationMS:2321}"},
+		{"m4a", mediatest.M4A(5000), probe.MIMEM4A, "{Format:m4a Codec:aac SampleRate:44100 BitDepth:0 Channels:2 DurationMS:5000}"},
+		{"jpeg", mediatest.JPEG(64, 48), probe.MIMEJPEG, "{Format:jpeg Width:64 Height:48 ColorModel:RGB}"},
+		{"png", mediatest.PNG(30, 30), probe.MIMEPNG, "{Format:png Width:30 Height:30 ColorModel:RGB}"},
+		{"tiff", mediatest.TIFF(40, 30), probe.MIMETIFF, "{Format:tiff Width:40 Height:30 ColorModel:RGBA}"},
+		{"webp", mediatest.WebP(3000, 3000), probe.MIMEWebP, "{Format:webp Width:3000 Height:3000 ColorModel:RGB}"},
+		{"gray png", mediatest.GrayPNG(10, 20), probe.MIMEPNG, "{Format:png Width:10 Height:20 ColorModel:Gray}"},
+		{"mp4", mediatest.MP4Video(1920, 1080, 7000, 100), probe.MIMEMP4, "{Container:mp4 DurationMS:7000 Width:1920 Height:1080 VideoCodec:avc1 AudioCodec:mp4a}"},
+		{"mov", mediatest.QuickTime(640, 480, 3000), probe.MIMEQuickTime, "{Container:mov DurationMS:3000 Width:640 Height:480 VideoCodec:avc1 AudioCodec:}"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -6,6 +6,8 @@ import (
 	"hash"
 	"io"
 	"testing"
+
+	"tonegrid/media/mediatest"
 )
 
 // benchSize is the length of the synthetic streams the benchmarks probe.
@@ -57,7 +59,7 @@ func runBench(b *testing.B, s benchStream, newProbe func() Prober) {
 
 // frameBlock is whole frames repeated to about 1 MiB.
 func frameBlock(frame []byte) []byte {
-	return repeat(frame, (1<<20)/len(frame))
+	return mediatest.Repeat(frame, (1<<20)/len(frame))
 }
 
 func BenchmarkAudioProbe(b *testing.B) {
@@ -65,16 +67,16 @@ func BenchmarkAudioProbe(b *testing.B) {
 	zeros := make([]byte, 1<<20)
 	b.Run("wav", func(b *testing.B) {
 		data := int(newBenchStream(nil, zeros, nil).size())
-		header := cat([]byte("RIFF"), le32(data+36), []byte("WAVE"), riffChunk("fmt ", wavFmt(wavePCM, 2, 48000, 24, 0)), []byte("data"), le32(data))
+		header := mediatest.Cat([]byte("RIFF"), mediatest.LE32(data+36), []byte("WAVE"), mediatest.RIFFChunk("fmt ", mediatest.WAVFmt(wavePCM, 2, 48000, 24, 0)), []byte("data"), mediatest.LE32(data))
 		runBench(b, newBenchStream(header, zeros, nil), audio)
 	})
 	b.Run("aiff", func(b *testing.B) {
 		data := int(newBenchStream(nil, zeros, nil).size())
-		header := aiffFile("AIFF", aiffChunk("COMM", aiffComm(2, data/6, 24, 48000, "")), cat([]byte("SSND"), be32(data+8), be32(0), be32(0)))
+		header := mediatest.AIFFFile("AIFF", mediatest.IFFChunk("COMM", mediatest.AIFFComm(2, data/6, 24, 48000, "")), mediatest.Cat([]byte("SSND"), mediatest.BE32(data+8), mediatest.BE32(0), mediatest.BE32(0)))
 		runBench(b, newBenchStream(header, zeros, nil), audio)
 	})
 	b.Run("flac", func(b *testing.B) {
-		header := cat([]byte("fLaC"), flacBlock(0, false, flacStreamInfo(44100, 2, 16, 44100*600)), flacBlock(1, true, make([]byte, 8192)))
+		header := mediatest.Cat([]byte("fLaC"), mediatest.FLACBlock(0, false, mediatest.FLACStreamInfo(44100, 2, 16, 44100*600)), mediatest.FLACBlock(1, true, make([]byte, 8192)))
 		runBench(b, newBenchStream(header, zeros, nil), audio)
 	})
 	b.Run("flac-frame-scan", func(b *testing.B) {
@@ -86,26 +88,26 @@ func BenchmarkAudioProbe(b *testing.B) {
 		}
 		var frames [][]byte
 		for n := 0; n < (32<<20)/len(body); n++ {
-			frames = append(frames, flacFrame(n, body))
+			frames = append(frames, mediatest.FLACFrame(n, body))
 		}
-		header := cat([]byte("fLaC"), flacBlock(0, true, flacStreamInfo(44100, 1, 16, 0)))
-		runBench(b, benchStream{header: header, block: cat(frames...), repeats: 1}, audio)
+		header := mediatest.Cat([]byte("fLaC"), mediatest.FLACBlock(0, true, mediatest.FLACStreamInfo(44100, 1, 16, 0)))
+		runBench(b, benchStream{header: header, block: mediatest.Cat(frames...), repeats: 1}, audio)
 	})
 	b.Run("mp3-frame-count", func(b *testing.B) {
 		// MPEG-1 Layer III, 128 kbit/s at 48 kHz: 384-byte frames, no Xing.
-		runBench(b, newBenchStream(id3v2(4000, false), frameBlock(mpegFrame(3, 9, 1, false, 0)), id3v1()), audio)
+		runBench(b, newBenchStream(mediatest.ID3v2(4000, false), frameBlock(mediatest.MPEGFrame(3, 9, 1, false, 0)), mediatest.ID3v1()), audio)
 	})
 	b.Run("mp3-xing", func(b *testing.B) {
-		header := cat(id3v2(4000, false), xingFrame("Info", 262144, 3, 9, 1, false))
-		runBench(b, newBenchStream(header, frameBlock(mpegFrame(3, 9, 1, false, 0)), nil), audio)
+		header := mediatest.Cat(mediatest.ID3v2(4000, false), mediatest.XingFrame("Info", 262144, 3, 9, 1, false))
+		runBench(b, newBenchStream(header, frameBlock(mediatest.MPEGFrame(3, 9, 1, false, 0)), nil), audio)
 	})
 	b.Run("aac-adts", func(b *testing.B) {
-		runBench(b, newBenchStream(nil, frameBlock(adtsFrame(3, 2, 512)), nil), audio)
+		runBench(b, newBenchStream(nil, frameBlock(mediatest.ADTSFrame(3, 2, 512)), nil), audio)
 	})
 	b.Run("m4a-mdat-first", func(b *testing.B) {
 		data := newBenchStream(nil, zeros, nil).size()
-		header := cat(ftyp("M4A ", "isom"), be32(1), []byte("mdat"), be64(uint64(data+16)))
-		moov := m4aMovie(soundEntry("mp4a", 2, 16, 44100, esds(4, 2)), 600)
+		header := mediatest.Cat(mediatest.FTyp("M4A ", "isom"), mediatest.BE32(1), []byte("mdat"), mediatest.BE64(uint64(data+16)))
+		moov := m4aMovie(mediatest.SoundEntry("mp4a", 2, 16, 44100, mediatest.ESDS(4, 2)), 600)
 		runBench(b, newBenchStream(header, zeros, moov), audio)
 	})
 }
@@ -113,16 +115,16 @@ func BenchmarkAudioProbe(b *testing.B) {
 func BenchmarkVideoProbe(b *testing.B) {
 	zeros := make([]byte, 1<<20)
 	data := newBenchStream(nil, zeros, nil).size()
-	header := cat(ftyp("isom", "mp41"), be32(1), []byte("mdat"), be64(uint64(data+16)))
-	moov := videoMovie(visualEntry("avc1", 1920, 1080), soundEntry("mp4a", 2, 16, 48000, esds(3, 2)))
+	header := mediatest.Cat(mediatest.FTyp("isom", "mp41"), mediatest.BE32(1), []byte("mdat"), mediatest.BE64(uint64(data+16)))
+	moov := videoMovie(mediatest.VisualEntry("avc1", 1920, 1080), mediatest.SoundEntry("mp4a", 2, 16, 48000, mediatest.ESDS(3, 2)))
 	runBench(b, newBenchStream(header, zeros, moov), func() Prober { return NewVideoProbe() })
 }
 
 func BenchmarkImageProbe(b *testing.B) {
 	// A JPEG whose 40 MB of APP segments must be passed over.
-	segment := jpegSegment(0xe1, make([]byte, 65000))
+	segment := mediatest.JPEGSegment(0xe1, make([]byte, 65000))
 	header := []byte{0xff, 0xd8}
-	trailer := jpegHeaders(3000, 3000, 3)[2:]
+	trailer := mediatest.JPEGHeaders(3000, 3000, 3)[2:]
 	s := benchStream{header, segment, trailer, (40 << 20) / len(segment)}
 	runBench(b, s, func() Prober { return NewImageProbe() })
 }

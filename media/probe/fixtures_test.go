@@ -1,10 +1,13 @@
 package probe
 
 import (
+	"io"
 	"os"
 	"path/filepath"
 	"reflect"
 	"testing"
+
+	"tonegrid/media/mediatest"
 )
 
 // The files in testdata were written by ffmpeg 5.1 and SoX 14.4 (commands in
@@ -182,7 +185,7 @@ func TestChunkingInvariance(t *testing.T) {
 			inputs[filepath.Base(f)] = readFixture(t, filepath.Base(f))
 		}
 	}
-	for name, data := range generatedCorpus(t) {
+	for name, data := range generatedCorpus() {
 		inputs[name] = data
 	}
 	for name, data := range inputs {
@@ -198,27 +201,53 @@ func TestChunkingInvariance(t *testing.T) {
 }
 
 // generatedCorpus is a set of generated files, good and broken, for the
-// chunking and fuzz tests.
-func generatedCorpus(t testing.TB) map[string][]byte {
-	frame := mpegFrame(3, 9, 0, false, 0)
-	aac := soundEntry("mp4a", 2, 16, 44100, esds(4, 2))
-	flacFrames := cat([]byte("fLaC"), flacBlock(0, true, flacStreamInfo(44100, 1, 16, 0)), flacFrame(0, make([]byte, 50)), flacFrame(1, []byte{0xff, 0xf8}))
+// chunking and fuzz tests: edge cases built field by field, and one file of
+// each of mediatest's ready-made generators.
+func generatedCorpus() map[string][]byte {
+	frame := mediatest.MPEGFrame(3, 9, 0, false, 0)
+	aac := mediatest.SoundEntry("mp4a", 2, 16, 44100, mediatest.ESDS(4, 2))
+	flacFrames := mediatest.Cat([]byte("fLaC"), mediatest.FLACBlock(0, true, mediatest.FLACStreamInfo(44100, 1, 16, 0)), mediatest.FLACFrame(0, make([]byte, 50)), mediatest.FLACFrame(1, []byte{0xff, 0xf8}))
 	return map[string][]byte{
-		"gen.wav":           wavFile(riffChunk("LIST", []byte("odd")), riffChunk("fmt ", wavFmt(wavePCM, 2, 48000, 24, 24)), riffChunk("data", make([]byte, 3001))),
-		"gen-truncated.wav": wavFile(riffChunk("fmt ", wavFmt(wavePCM, 2, 48000, 16, 0)), riffChunk("data", make([]byte, 3000)))[:2000],
-		"gen.rf64":          rf64File("RF64", wavFmt(wavePCM, 2, 48000, 24, 0), 600, make([]byte, 600)),
-		"gen.aifc":          aiffFile("AIFC", ssnd(200), aiffChunk("COMM", aiffComm(2, 50, 16, 44100, "sowt"))),
-		"gen.flac":          cat(id3v2(700, true), []byte("fLaC"), flacBlock(0, false, flacStreamInfo(48000, 2, 24, 48000)), flacBlock(1, true, make([]byte, 900))),
+		"gen.wav":           mediatest.WAVFile(mediatest.RIFFChunk("LIST", []byte("odd")), mediatest.RIFFChunk("fmt ", mediatest.WAVFmt(wavePCM, 2, 48000, 24, 24)), mediatest.RIFFChunk("data", make([]byte, 3001))),
+		"gen-truncated.wav": mediatest.WAVFile(mediatest.RIFFChunk("fmt ", mediatest.WAVFmt(wavePCM, 2, 48000, 16, 0)), mediatest.RIFFChunk("data", make([]byte, 3000)))[:2000],
+		"gen.rf64":          mediatest.RF64File("RF64", mediatest.WAVFmt(wavePCM, 2, 48000, 24, 0), 600, 0, make([]byte, 600)),
+		"gen.aifc":          mediatest.AIFFFile("AIFC", mediatest.SSND(200), mediatest.IFFChunk("COMM", mediatest.AIFFComm(2, 50, 16, 44100, "sowt"))),
+		"gen.flac":          mediatest.Cat(mediatest.ID3v2(700, true), []byte("fLaC"), mediatest.FLACBlock(0, false, mediatest.FLACStreamInfo(48000, 2, 24, 48000)), mediatest.FLACBlock(1, true, make([]byte, 900))),
 		"gen-scan.flac":     flacFrames,
-		"gen.mp3":           cat(id3v2(600, false), repeat(frame, 5), []byte{1, 2, 3}, repeat(frame, 5), apeTag(40), id3v1()),
-		"gen-xing.mp3":      cat(xingFrame("Xing", 77, 3, 9, 0, true), repeat(mpegFrame(3, 9, 0, true, 0), 2)),
-		"gen.aac":           cat(repeat(adtsFrame(3, 2, 300), 5), id3v1()),
-		"gen-last.m4a":      movieFile(ftyp("M4A "), largeBox("mdat", make([]byte, 3000)), m4aMovie(aac, 1)),
-		"gen.mp4":           movieFile(ftyp("isom"), box("mdat", make([]byte, 2000)), videoMovie(visualEntry("avc1", 64, 48), aac)),
-		"gen-cut.mp4":       movieFile(ftyp("isom"), videoMovie(visualEntry("avc1", 64, 48), aac), box("mdat", make([]byte, 2000)))[:1500],
-		"gen.jpg":           jpegHeaders(100, 50, 4, jpegSegment(0xe1, make([]byte, 5000))),
-		"gen.tif":           encodeTIFF(t, opaqueRGBA(20, 10)),
-		"gen.webp":          webpFile(webpVP8X(0x10, 300, 200), webpVP8L(300, 200, true)),
+		"gen.mp3":           mediatest.Cat(mediatest.ID3v2(600, false), mediatest.Repeat(frame, 5), []byte{1, 2, 3}, mediatest.Repeat(frame, 5), mediatest.APETag(40), mediatest.ID3v1()),
+		"gen-xing.mp3":      mediatest.Cat(mediatest.XingFrame("Xing", 77, 3, 9, 0, true), mediatest.Repeat(mediatest.MPEGFrame(3, 9, 0, true, 0), 2)),
+		"gen.aac":           mediatest.Cat(mediatest.Repeat(mediatest.ADTSFrame(3, 2, 300), 5), mediatest.ID3v1()),
+		"gen-last.m4a":      mediatest.Cat(mediatest.FTyp("M4A "), mediatest.LargeBox("mdat", make([]byte, 3000)), m4aMovie(aac, 1)),
+		"gen.mp4":           mediatest.Cat(mediatest.FTyp("isom"), mediatest.Box("mdat", make([]byte, 2000)), videoMovie(mediatest.VisualEntry("avc1", 64, 48), aac)),
+		"gen-cut.mp4":       mediatest.Cat(mediatest.FTyp("isom"), videoMovie(mediatest.VisualEntry("avc1", 64, 48), aac), mediatest.Box("mdat", make([]byte, 2000)))[:1500],
+		"gen.jpg":           mediatest.JPEGHeaders(100, 50, 4, mediatest.JPEGSegment(0xe1, make([]byte, 5000))),
+		"gen.tif":           mediatest.EncodeTIFF(mediatest.Gradient(20, 10)),
+		"gen.webp":          mediatest.WebPFile(mediatest.WebPVP8X(0x10, 300, 200), mediatest.WebPVP8L(300, 200, true)),
 		"gen.txt":           []byte("not media at all"),
+		"mt.wav":            mediatest.WAVBytes(44100, 16, 2, 300),
+		"mt.rf64":           mediatest.RF64(48000, 24, 1, 200),
+		"mt.aiff":           mediatest.AIFF(44100, 16, 1, 300),
+		"mt.flac":           mediatest.FLAC(96000, 24, 2, 96000),
+		"mt.mp3":            mediatest.MP3(3),
+		"mt.aac":            mediatest.ADTS(3),
+		"mt.m4a":            mediatest.M4A(1500),
+		"mt.mp4":            mediatest.MP4Video(320, 240, 1000, 100),
+		"mt.mov":            mediatest.QuickTime(320, 240, 1000),
+		"mt.jpg":            mediatest.JPEG(16, 8),
+		"mt.png":            mediatest.PNG(16, 8),
+		"mt.gray.png":       mediatest.GrayPNG(16, 8),
+		"mt.tif":            mediatest.TIFF(16, 8),
+		"mt.webp":           mediatest.WebP(16, 8),
+	}
+}
+
+// feed writes data to w in chunks of size n.
+func feed(w io.Writer, data []byte, n int) {
+	for len(data) > 0 {
+		k := min(n, len(data))
+		if _, err := w.Write(data[:k]); err != nil {
+			panic(err)
+		}
+		data = data[k:]
 	}
 }

@@ -25,7 +25,7 @@ func addSeeds(f *testing.F, add func(data []byte)) {
 		}
 		add(data)
 	}
-	for _, data := range generatedCorpus(f) {
+	for _, data := range generatedCorpus() {
 		add(data)
 	}
 }

@@ -3,6 +3,8 @@ package probe
 import (
 	"runtime"
 	"testing"
+
+	"tonegrid/media/mediatest"
 )
 
 // bigStreamSize is the size of the synthetic uploads in TestMemoryBounded.
@@ -23,7 +25,7 @@ func streamFill(w interface{ Write([]byte) (int, error) }, header []byte, size i
 }
 
 func TestMemoryBounded(t *testing.T) {
-	aac := soundEntry("mp4a", 2, 16, 48000, esds(3, 2))
+	aac := mediatest.SoundEntry("mp4a", 2, 16, 48000, mediatest.ESDS(3, 2))
 	tests := []struct {
 		name    string
 		header  []byte
@@ -31,12 +33,12 @@ func TestMemoryBounded(t *testing.T) {
 		probe   func() Prober
 		want    any
 	}{
-		{"WAV 200 MB", cat([]byte("RIFF"), le32(bigStreamSize+36), []byte("WAVE"), riffChunk("fmt ", wavFmt(wavePCM, 2, 48000, 24, 0)),
-			[]byte("data"), le32(bigStreamSize)), nil,
+		{"WAV 200 MB", mediatest.Cat([]byte("RIFF"), mediatest.LE32(bigStreamSize+36), []byte("WAVE"), mediatest.RIFFChunk("fmt ", mediatest.WAVFmt(wavePCM, 2, 48000, 24, 0)),
+			[]byte("data"), mediatest.LE32(bigStreamSize)), nil,
 			func() Prober { return NewAudioProbe() },
 			AudioInfo{"wav", "pcm_s24le", 48000, 24, 2, bigStreamSize / 6 * 1000 / 48000}},
-		{"MP4 with 200 MB mdat first", cat(ftyp("isom", "mp41"), be32(1), []byte("mdat"), be64(bigStreamSize+16)),
-			videoMovie(visualEntry("avc1", 1920, 1080), aac),
+		{"MP4 with 200 MB mdat first", mediatest.Cat(mediatest.FTyp("isom", "mp41"), mediatest.BE32(1), []byte("mdat"), mediatest.BE64(bigStreamSize+16)),
+			videoMovie(mediatest.VisualEntry("avc1", 1920, 1080), aac),
 			func() Prober { return NewVideoProbe() },
 			VideoInfo{"mp4", 10500, 1920, 1080, "avc1", "mp4a"}},
 	}
