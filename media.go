@@ -129,6 +129,14 @@ type MediaService interface {
 	// OpenMedia returns a stored file for download: a short-lived signed
 	// URL when the store gives them, else the file's reader.
 	OpenMedia(ctx context.Context, p *Principal, mediaUUID string) (*MediaDownload, error)
+
+	// DeleteTrack deletes a track of a draft or rejected release (as
+	// TrackService.DeleteTrack) together with its audio file.
+	DeleteTrack(ctx context.Context, p *Principal, uuid string, pre Precondition) error
+	// DeleteRelease deletes a draft or rejected release with its tracks (as
+	// ReleaseService.DeleteRelease) together with every file they hold:
+	// artwork, animated artwork, music videos and the tracks' audio.
+	DeleteRelease(ctx context.Context, p *Principal, uuid string, pre Precondition) error
 }
 
 // MediaDownload is a file to hand to a client: either URL is set (redirect

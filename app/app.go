@@ -280,6 +280,9 @@ func New(cfg Config, db *sqlstore.DB, log *slog.Logger) (*App, error) {
 	mediaSvc := media.New(db, blobs, media.Config{Log: log})
 	q.AddPeriodic(time.Hour, func() jobs.Args { return ExpireUploadsArgs{} })
 	jobs.Register(q, jobs.Worker[ExpireUploadsArgs](&expireUploadsWorker{media: mediaSvc, log: log}))
+	// Blobs whose deletion failed after their row went are swept hourly.
+	q.AddPeriodic(time.Hour, func() jobs.Args { return SweepOrphanBlobsArgs{} })
+	jobs.Register(q, jobs.Worker[SweepOrphanBlobsArgs](&sweepOrphanBlobsWorker{media: mediaSvc, log: log}))
 
 	srv := httpapi.New(httpapi.Config{
 		PublicHost:        cfg.PublicHost,

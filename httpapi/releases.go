@@ -334,7 +334,7 @@ func (s *Server) handleReleaseDelete(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	if err := s.deps.Catalog.DeleteRelease(r.Context(), principalOf(r), id, ifMatch(r)); err != nil {
+	if err := s.deps.Media.DeleteRelease(r.Context(), principalOf(r), id, ifMatch(r)); err != nil {
 		return err
 	}
 	writeDataMessage(w, http.StatusOK, nil, "Release deleted.")

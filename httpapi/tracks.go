@@ -193,7 +193,7 @@ func (s *Server) handleTrackDelete(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	if err := s.deps.Catalog.DeleteTrack(r.Context(), principalOf(r), id, ifMatch(r)); err != nil {
+	if err := s.deps.Media.DeleteTrack(r.Context(), principalOf(r), id, ifMatch(r)); err != nil {
 		return err
 	}
 	writeDataMessage(w, http.StatusOK, nil, "Track deleted.")

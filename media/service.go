@@ -69,6 +69,10 @@ type Store interface {
 	DeleteUpload(ctx context.Context, uploadID int64) (bool, error)
 	ExpiredUploads(ctx context.Context, now time.Time, limit int) ([]*tonegrid.Upload, error)
 	BlobInUse(ctx context.Context, key string) (bool, error)
+
+	DeleteTrackWithMedia(ctx context.Context, p *tonegrid.Principal, uuid string, pre tonegrid.Precondition) ([]*tonegrid.Media, error)
+	DeleteReleaseWithMedia(ctx context.Context, p *tonegrid.Principal, uuid string, pre tonegrid.Precondition) ([]*tonegrid.Media, error)
+	UnreferencedBlobs(ctx context.Context, keys []string) ([]string, error)
 }
 
 // Config tunes the service; zero values take the defaults.
@@ -373,7 +377,7 @@ func (s *Service) removeBlob(key string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	if err := s.blobs.Delete(ctx, key); err != nil {
-		s.log.Error("delete blob", "key", key, "err", err)
+		s.log.Error("delete blob; the orphan-blob sweep removes it later", "key", key, "err", err)
 	}
 }
 

@@ -517,38 +517,10 @@ func (db *DB) UpdateRelease(ctx context.Context, p *tonegrid.Principal, uuid str
 	return r, tx.commit()
 }
 
-// DeleteRelease deletes a draft or rejected release with its tracks.
+// DeleteRelease deletes a draft or rejected release with its tracks and
+// the media rows they hold. Their blobs are left to the orphan-blob sweep:
+// callers that can remove blobs use DeleteReleaseWithMedia.
 func (db *DB) DeleteRelease(ctx context.Context, p *tonegrid.Principal, uuid string, pre tonegrid.Precondition) error {
-	tx, err := db.beginWrite(ctx)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	l, err := tx.lockRelease(ctx, p.Tenant.ID, uuid)
-	if err != nil {
-		return err
-	}
-	if err := mayEditRelease(ctx, tx, p, l.id); err != nil {
-		return err
-	}
-	if !pre.Holds(l.rowVersion, l.updatedAt) {
-		return tonegrid.ErrReleaseStale
-	}
-	if !tonegrid.Editable(l.status) {
-		return tonegrid.ErrReleaseNotDeletable
-	}
-	r, err := findReleaseByID(ctx, tx, p.Tenant.ID, l.id)
-	if err != nil {
-		return err
-	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM releases WHERE id = $1 AND tenant_id = $2`, l.id, p.Tenant.ID); err != nil {
-		return translate(fmt.Errorf("delete release: %w", err))
-	}
-	if err := tx.emit(ctx, p.Tenant.ID, tonegrid.EventReleaseDeleted, r); err != nil {
-		return err
-	}
-	if err := tx.audit(ctx, p, p.Tenant.ID, "release.deleted", "release", r.UUID, map[string]string{"title": r.Title}); err != nil {
-		return err
-	}
-	return tx.commit()
+	_, err := db.DeleteReleaseWithMedia(ctx, p, uuid, pre)
+	return err
 }

@@ -340,19 +340,10 @@ func (db *DB) UpdateTrack(ctx context.Context, p *tonegrid.Principal, uuid strin
 	return t, tx.commit()
 }
 
-// DeleteTrack removes a track of a draft or rejected release.
+// DeleteTrack removes a track of a draft or rejected release and the
+// media row of its audio. Its blob is left to the orphan-blob sweep: callers
+// that can remove blobs use DeleteTrackWithMedia.
 func (db *DB) DeleteTrack(ctx context.Context, p *tonegrid.Principal, uuid string, pre tonegrid.Precondition) error {
-	tx, err := db.beginWrite(ctx)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	l, err := tx.editableTrack(ctx, p, uuid, pre)
-	if err != nil {
-		return err
-	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM tracks WHERE id = $1 AND tenant_id = $2`, l.id, p.Tenant.ID); err != nil {
-		return translate(fmt.Errorf("delete track: %w", err))
-	}
-	return tx.commit()
+	_, err := db.DeleteTrackWithMedia(ctx, p, uuid, pre)
+	return err
 }
