@@ -213,7 +213,8 @@ func New(cfg Config, db *sqlstore.DB, log *slog.Logger) (*App, error) {
 	if err != nil {
 		return nil, fmt.Errorf("TONEGRID_STORAGE_URL: %w", err)
 	}
-	q, err := jobs.New(db.WriteDB(), db.Dialect().String(), jobs.Options{Workers: cfg.JobWorkers, PollInterval: cfg.JobPollInterval, Logger: log})
+	q, err := jobs.New(db.WriteDB(), db.Dialect().String(), jobs.Options{Workers: cfg.JobWorkers, PollInterval: cfg.JobPollInterval, Logger: log,
+		Lanes: []jobs.Lane{{Name: "webhooks", Workers: webhookWorkers, Kinds: []string{sqlstore.DeliverWebhookArgs{}.Kind()}}}})
 	if err != nil {
 		return nil, err
 	}
@@ -340,6 +341,10 @@ func (m mailQueue) InsertMailTx(ctx context.Context, tx *sql.Tx, msg tonegrid.Ma
 	}
 	return m.queue.InsertTx(ctx, tx, args)
 }
+
+// webhookWorkers is how many webhook deliveries run at once, on a lane of
+// their own: each mostly waits (up to 10 s) on a receiver's server.
+const webhookWorkers = 50
 
 // defaultAdminEmail is admin@<public host>, or admin@<host>.localhost for
 // a host without a dot (the default "localhost"), which sign-in would

@@ -55,6 +55,19 @@ type Options struct {
 	// InsertOnly makes a queue that stores jobs but never works them, and
 	// accepts kinds without a registered worker (tests of the storage layer).
 	InsertOnly bool
+	// Lanes are extra queues with workers of their own, each taking the
+	// jobs of the kinds it lists; every other kind runs on the default
+	// queue. Jobs that wait on other people's servers (webhook deliveries)
+	// get a lane, so slow receivers never hold up imports or DDEX
+	// deliveries, and fast ones are not capped by the default workers.
+	Lanes []Lane
+}
+
+// Lane is a named queue with its own workers and the job kinds it runs.
+type Lane struct {
+	Name    string
+	Workers int
+	Kinds   []string
 }
 
 // Queue inserts and runs jobs. Build it with New, add workers with Register
@@ -67,6 +80,9 @@ type Queue struct {
 	workers  *river.Workers
 	kinds    []string
 	periodic []*river.PeriodicJob
+
+	// laneOf maps a job kind to the name of its lane.
+	laneOf map[string]string
 
 	mu      sync.Mutex
 	client  *river.Client[*sql.Tx]
@@ -83,13 +99,22 @@ func New(db *sql.DB, dialect string, opts Options) (*Queue, error) {
 	if opts.Workers <= 0 {
 		opts.Workers = 20
 	}
+	laneOf := map[string]string{}
+	for _, l := range opts.Lanes {
+		if l.Name == "" || l.Name == river.QueueDefault || l.Workers <= 0 {
+			return nil, fmt.Errorf("jobs: lane %q needs a name other than %q and workers", l.Name, river.QueueDefault)
+		}
+		for _, k := range l.Kinds {
+			laneOf[k] = l.Name
+		}
+	}
 	if opts.PollInterval < 100*time.Millisecond {
 		opts.PollInterval = 200 * time.Millisecond
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	return &Queue{db: db, driver: drv, opts: opts, workers: river.NewWorkers()}, nil
+	return &Queue{db: db, driver: drv, opts: opts, workers: river.NewWorkers(), laneOf: laneOf}, nil
 }
 
 func driverFor(db *sql.DB, dialect string) (riverdriver.Driver[*sql.Tx], error) {
@@ -130,7 +155,7 @@ func (q *Queue) Open() error {
 		return nil
 	}
 	cfg := &river.Config{
-		Queues:            map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: q.opts.Workers}},
+		Queues:            q.queues(),
 		Workers:           q.workers,
 		PeriodicJobs:      q.periodic,
 		FetchPollInterval: q.opts.PollInterval,
@@ -150,13 +175,31 @@ func (q *Queue) Open() error {
 	return nil
 }
 
+// queues is the default queue and every lane, with their workers.
+func (q *Queue) queues() map[string]river.QueueConfig {
+	out := map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: q.opts.Workers}}
+	for _, l := range q.opts.Lanes {
+		out[l.Name] = river.QueueConfig{MaxWorkers: l.Workers}
+	}
+	return out
+}
+
+// insertOpts puts a job of kind on its lane; nil keeps the job's own
+// options (the default queue).
+func (q *Queue) insertOpts(kind string) *river.InsertOpts {
+	if lane, ok := q.laneOf[kind]; ok {
+		return &river.InsertOpts{Queue: lane}
+	}
+	return nil
+}
+
 // InsertTx inserts a job in tx; it runs after tx commits.
 func (q *Queue) InsertTx(ctx context.Context, tx *sql.Tx, args interface{ Kind() string }) error {
 	c, err := q.ensureClient()
 	if err != nil {
 		return err
 	}
-	if _, err := c.InsertTx(ctx, tx, args, nil); err != nil {
+	if _, err := c.InsertTx(ctx, tx, args, q.insertOpts(args.Kind())); err != nil {
 		return fmt.Errorf("insert job %s: %w", args.Kind(), err)
 	}
 	return nil
@@ -168,7 +211,7 @@ func (q *Queue) Insert(ctx context.Context, args interface{ Kind() string }) err
 	if err != nil {
 		return err
 	}
-	if _, err := c.Insert(ctx, args, nil); err != nil {
+	if _, err := c.Insert(ctx, args, q.insertOpts(args.Kind())); err != nil {
 		return fmt.Errorf("insert job %s: %w", args.Kind(), err)
 	}
 	return nil

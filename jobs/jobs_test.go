@@ -122,3 +122,85 @@ func TestQueueWithoutWorkersDoesNotStart(t *testing.T) {
 		t.Fatalf("Stop: %v", err)
 	}
 }
+
+type laneArgs struct {
+	N int `json:"n"`
+}
+
+func (laneArgs) Kind() string { return "test_lane" }
+
+// queueWorker records the queue each job ran on.
+type queueWorker[T jobs.Args] struct {
+	jobs.WorkerDefaults[T]
+	ran chan string
+}
+
+func (w *queueWorker[T]) Work(ctx context.Context, j *jobs.Job[T]) error {
+	w.ran <- j.Queue
+	return nil
+}
+
+// TestLanesRunTheirKinds puts one kind on a lane of its own: its jobs run
+// there, inserted alone or in a transaction, and other kinds stay on the
+// default queue.
+func TestLanesRunTheirKinds(t *testing.T) {
+	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		q, err := jobs.New(db.WriteDB(), db.Dialect().String(), jobs.Options{Workers: 2,
+			Lanes:  []jobs.Lane{{Name: "slow_receivers", Workers: 4, Kinds: []string{laneArgs{}.Kind()}}},
+			Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		onLane := &queueWorker[laneArgs]{ran: make(chan string, 4)}
+		onDefault := &queueWorker[countArgs]{ran: make(chan string, 4)}
+		jobs.Register(q, jobs.Worker[laneArgs](onLane))
+		jobs.Register(q, jobs.Worker[countArgs](onDefault))
+		if err := q.Open(); err != nil {
+			t.Fatal(err)
+		}
+		if err := q.Start(ctx); err != nil {
+			t.Fatal(err)
+		}
+		defer q.Stop(ctx)
+
+		if err := q.Insert(ctx, laneArgs{N: 1}); err != nil {
+			t.Fatal(err)
+		}
+		tx, err := db.WriteDB().BeginTx(ctx, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := q.InsertTx(ctx, tx, laneArgs{N: 2}); err != nil {
+			t.Fatal(err)
+		}
+		if err := tx.Commit(); err != nil {
+			t.Fatal(err)
+		}
+		if err := q.Insert(ctx, countArgs{N: 3}); err != nil {
+			t.Fatal(err)
+		}
+		for i, want := range []struct {
+			ran   chan string
+			queue string
+		}{{onLane.ran, "slow_receivers"}, {onLane.ran, "slow_receivers"}, {onDefault.ran, "default"}} {
+			select {
+			case got := <-want.ran:
+				if got != want.queue {
+					t.Errorf("job %d ran on %q, want %q", i, got, want.queue)
+				}
+			case <-time.After(20 * time.Second):
+				t.Fatalf("job %d never ran", i)
+			}
+		}
+	})
+}
+
+func TestLaneNeedsANameAndWorkers(t *testing.T) {
+	db := sqltest.Open(t, sqlstore.SQLite)
+	for _, l := range []jobs.Lane{{Name: "", Workers: 1}, {Name: "default", Workers: 1}, {Name: "x", Workers: 0}} {
+		if _, err := jobs.New(db.WriteDB(), "sqlite", jobs.Options{Lanes: []jobs.Lane{l}}); err == nil {
+			t.Errorf("lane %+v accepted", l)
+		}
+	}
+}
