@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -105,11 +106,11 @@ func TestServeOnAFreshMachine(t *testing.T) {
 	}
 	dir := t.TempDir()
 	addr := freeAddr(t)
-	start := func() (*exec.Cmd, *bytes.Buffer) {
+	start := func() (*exec.Cmd, *syncBuffer) {
 		cmd := exec.Command(os.Args[0], "serve")
 		cmd.Dir = dir
 		cmd.Env = append(os.Environ(), "TONEGRID_TEST_RUN_MAIN=1", "TONEGRID_HTTP_ADDR="+addr, "TONEGRID_LOG_FORMAT=json")
-		var out bytes.Buffer
+		var out syncBuffer
 		cmd.Stdout, cmd.Stderr = &out, &out
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
@@ -132,7 +133,7 @@ func TestServeOnAFreshMachine(t *testing.T) {
 		}
 		return cmd, &out
 	}
-	stop := func(cmd *exec.Cmd, out *bytes.Buffer) {
+	stop := func(cmd *exec.Cmd, out *syncBuffer) {
 		cmd.Process.Signal(syscall.SIGTERM)
 		done := make(chan error, 1)
 		go func() { done <- cmd.Wait() }()
@@ -177,6 +178,25 @@ func TestServeOnAFreshMachine(t *testing.T) {
 	if strings.Contains(out.String(), "password:") {
 		t.Errorf("second start printed a password again:\n%s", out.String())
 	}
+}
+
+// syncBuffer is a bytes.Buffer that a child process's output goroutine
+// writes while the test reads it.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 func TestUsersCreate(t *testing.T) {
