@@ -51,18 +51,9 @@ func (db *DB) DeleteReleaseWithMedia(ctx context.Context, p *tonegrid.Principal,
 		return nil, err
 	}
 	defer tx.Rollback()
-	l, err := tx.lockRelease(ctx, p.Tenant.ID, uuid)
+	l, err := tx.changeableRelease(ctx, p, uuid, pre, tonegrid.ErrReleaseNotDeletable)
 	if err != nil {
 		return nil, err
-	}
-	if err := mayEditRelease(ctx, tx, p, l.id); err != nil {
-		return nil, err
-	}
-	if !pre.Holds(l.rowVersion, l.updatedAt) {
-		return nil, tonegrid.ErrReleaseStale
-	}
-	if !tonegrid.Editable(l.status) {
-		return nil, tonegrid.ErrReleaseNotDeletable
 	}
 	r, err := findReleaseByID(ctx, tx, p.Tenant.ID, l.id)
 	if err != nil {

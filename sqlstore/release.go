@@ -288,6 +288,14 @@ func (tx *Tx) lockRelease(ctx context.Context, tenantID int64, uuid string) (*lo
 // editableRelease locks a release for a change of its contents: the caller
 // must be allowed to edit it, and it must be a draft or rejected.
 func (tx *Tx) editableRelease(ctx context.Context, p *tonegrid.Principal, uuid string) (*lockedRelease, error) {
+	return tx.changeableRelease(ctx, p, uuid, tonegrid.Precondition{}, tonegrid.ErrReleaseNotEditable)
+}
+
+// changeableRelease locks a release for an edit, a submission or a
+// deletion: the caller must be allowed to edit it, its version must be the
+// one pre names (if any), and it must be a draft or rejected, else
+// notInDraft is the answer.
+func (tx *Tx) changeableRelease(ctx context.Context, p *tonegrid.Principal, uuid string, pre tonegrid.Precondition, notInDraft error) (*lockedRelease, error) {
 	l, err := tx.lockRelease(ctx, p.Tenant.ID, uuid)
 	if err != nil {
 		return nil, err
@@ -295,8 +303,11 @@ func (tx *Tx) editableRelease(ctx context.Context, p *tonegrid.Principal, uuid s
 	if err := mayEditRelease(ctx, tx, p, l.id); err != nil {
 		return nil, err
 	}
+	if !pre.Holds(l.rowVersion, l.updatedAt) {
+		return nil, tonegrid.ErrReleaseStale
+	}
 	if !tonegrid.Editable(l.status) {
-		return nil, tonegrid.ErrReleaseNotEditable
+		return nil, notInDraft
 	}
 	return l, nil
 }
@@ -440,18 +451,9 @@ func (db *DB) UpdateRelease(ctx context.Context, p *tonegrid.Principal, uuid str
 		return nil, err
 	}
 	defer tx.Rollback()
-	l, err := tx.lockRelease(ctx, p.Tenant.ID, uuid)
+	l, err := tx.changeableRelease(ctx, p, uuid, upd.If, tonegrid.ErrReleaseNotEditable)
 	if err != nil {
 		return nil, err
-	}
-	if err := mayEditRelease(ctx, tx, p, l.id); err != nil {
-		return nil, err
-	}
-	if !upd.If.Holds(l.rowVersion, l.updatedAt) {
-		return nil, tonegrid.ErrReleaseStale
-	}
-	if !tonegrid.Editable(l.status) {
-		return nil, tonegrid.ErrReleaseNotEditable
 	}
 	cur, err := findReleaseByID(ctx, tx, p.Tenant.ID, l.id)
 	if err != nil {

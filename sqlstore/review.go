@@ -72,15 +72,9 @@ func (db *DB) SubmitRelease(ctx context.Context, p *tonegrid.Principal, uuid str
 		return nil, err
 	}
 	defer tx.Rollback()
-	l, err := tx.lockRelease(ctx, p.Tenant.ID, uuid)
+	l, err := tx.changeableRelease(ctx, p, uuid, tonegrid.Precondition{}, tonegrid.ErrReleaseNotSubmittable)
 	if err != nil {
 		return nil, err
-	}
-	if err := mayEditRelease(ctx, tx, p, l.id); err != nil {
-		return nil, err
-	}
-	if !tonegrid.Editable(l.status) {
-		return nil, tonegrid.ErrReleaseNotSubmittable
 	}
 	r, err := findReleaseByID(ctx, tx, p.Tenant.ID, l.id)
 	if err != nil {
