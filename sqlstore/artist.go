@@ -3,7 +3,6 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -47,14 +46,7 @@ func (db *DB) ListArtists(ctx context.Context, p *tonegrid.Principal, f tonegrid
 
 // findArtist reads an artist of the tenant by uuid, or ErrArtistNotFound.
 func findArtist(ctx context.Context, q querier, tenantID int64, uuid string) (*tonegrid.Artist, error) {
-	a, err := scanArtist(q.QueryRowContext(ctx, `SELECT `+artistColumns+` FROM artists a WHERE a.uuid = $1 AND a.tenant_id = $2`, uuid, tenantID))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, tonegrid.ErrArtistNotFound
-	}
-	if err != nil {
-		return nil, translate(fmt.Errorf("find artist: %w", err))
-	}
-	return a, nil
+	return oneRow(q.QueryRowContext(ctx, `SELECT `+artistColumns+` FROM artists a WHERE a.uuid = $1 AND a.tenant_id = $2`, uuid, tenantID), scanArtist, tonegrid.ErrArtistNotFound, "artist")
 }
 
 // FindArtist reads an artist of the caller's tenant.

@@ -31,14 +31,7 @@ func scanPeriod(row interface{ Scan(...any) error }) (*tonegrid.Period, error) {
 }
 
 func findPeriod(ctx context.Context, q querier, tenantID int64, uuid string) (*tonegrid.Period, error) {
-	f, err := scanPeriod(q.QueryRowContext(ctx, `SELECT `+periodColumns+` FROM finance_periods f WHERE f.uuid = $1 AND f.tenant_id = $2`, uuid, tenantID))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, tonegrid.ErrPeriodNotFound
-	}
-	if err != nil {
-		return nil, translate(fmt.Errorf("find period: %w", err))
-	}
-	return f, nil
+	return oneRow(q.QueryRowContext(ctx, `SELECT `+periodColumns+` FROM finance_periods f WHERE f.uuid = $1 AND f.tenant_id = $2`, uuid, tenantID), scanPeriod, tonegrid.ErrPeriodNotFound, "period")
 }
 
 // ListPeriods lists the tenant's accounting periods, newest first.
@@ -55,14 +48,7 @@ func (db *DB) FindPeriod(ctx context.Context, p *tonegrid.Principal, uuid string
 // FindPeriodByCode reads a period of a tenant by its code (the CLI names
 // periods by code).
 func (db *DB) FindPeriodByCode(ctx context.Context, tenantID int64, code string) (*tonegrid.Period, error) {
-	f, err := scanPeriod(db.read.QueryRowContext(ctx, `SELECT `+periodColumns+` FROM finance_periods f WHERE f.code = $1 AND f.tenant_id = $2`, code, tenantID))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, tonegrid.ErrPeriodNotFound
-	}
-	if err != nil {
-		return nil, translate(fmt.Errorf("find period: %w", err))
-	}
-	return f, nil
+	return oneRow(db.read.QueryRowContext(ctx, `SELECT `+periodColumns+` FROM finance_periods f WHERE f.code = $1 AND f.tenant_id = $2`, code, tenantID), scanPeriod, tonegrid.ErrPeriodNotFound, "period")
 }
 
 // CreatePeriod adds an accounting period; its code is unique per tenant.

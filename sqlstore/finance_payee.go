@@ -157,14 +157,7 @@ func scanPayout(row interface{ Scan(...any) error }) (*tonegrid.Payout, error) {
 }
 
 func findPayout(ctx context.Context, q querier, tenantID int64, uuid, lock string) (*tonegrid.Payout, error) {
-	o, err := scanPayout(q.QueryRowContext(ctx, `SELECT `+payoutColumns+` FROM `+payoutFrom+` WHERE o.uuid = $1 AND o.tenant_id = $2`+lock, uuid, tenantID))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, tonegrid.ErrPayoutNotFound
-	}
-	if err != nil {
-		return nil, translate(fmt.Errorf("find payout: %w", err))
-	}
-	return o, nil
+	return oneRow(q.QueryRowContext(ctx, `SELECT `+payoutColumns+` FROM `+payoutFrom+` WHERE o.uuid = $1 AND o.tenant_id = $2`+lock, uuid, tenantID), scanPayout, tonegrid.ErrPayoutNotFound, "payout")
 }
 
 // ListPayouts lists the tenant's payouts, newest first.

@@ -2,6 +2,8 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 
 	"tonegrid"
@@ -42,4 +44,18 @@ func listPage[T any](ctx context.Context, db *DB, q listQuery, page tonegrid.Pag
 		out = append(out, v)
 	}
 	return out, total, translate(rows.Err())
+}
+
+// oneRow scans the one row a lookup by key answered with scan: notFound
+// when there is none, other errors translated and named after what.
+func oneRow[T any](row interface{ Scan(...any) error }, scan func(interface{ Scan(...any) error }) (T, error), notFound error, what string) (T, error) {
+	var zero T
+	v, err := scan(row)
+	if errors.Is(err, sql.ErrNoRows) {
+		return zero, notFound
+	}
+	if err != nil {
+		return zero, translate(fmt.Errorf("find %s: %w", what, err))
+	}
+	return v, nil
 }

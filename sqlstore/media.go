@@ -24,14 +24,7 @@ func scanMedia(row interface{ Scan(...any) error }) (*tonegrid.Media, error) {
 
 // MediaByUUID reads a stored file of tenantID, or ErrMediaNotFound.
 func (db *DB) MediaByUUID(ctx context.Context, tenantID int64, uuid string) (*tonegrid.Media, error) {
-	m, err := scanMedia(db.queryRow(ctx, `SELECT `+mediaColumns+` FROM media m WHERE m.uuid = $1 AND m.tenant_id = $2`, uuid, tenantID))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, tonegrid.ErrMediaNotFound
-	}
-	if err != nil {
-		return nil, translate(fmt.Errorf("find media: %w", err))
-	}
-	return m, nil
+	return oneRow(db.queryRow(ctx, `SELECT `+mediaColumns+` FROM media m WHERE m.uuid = $1 AND m.tenant_id = $2`, uuid, tenantID), scanMedia, tonegrid.ErrMediaNotFound, "media")
 }
 
 // insertMedia records a stored file whose blob is complete and fills its

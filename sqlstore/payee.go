@@ -2,8 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 
 	"tonegrid"
@@ -33,14 +31,7 @@ func (db *DB) ListPayees(ctx context.Context, p *tonegrid.Principal, f tonegrid.
 }
 
 func findPayee(ctx context.Context, q querier, tenantID int64, uuid string) (*tonegrid.Payee, error) {
-	y, err := scanPayee(q.QueryRowContext(ctx, `SELECT `+payeeColumns+` FROM payees y WHERE y.uuid = $1 AND y.tenant_id = $2`, uuid, tenantID))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, tonegrid.ErrPayeeNotFound
-	}
-	if err != nil {
-		return nil, translate(fmt.Errorf("find payee: %w", err))
-	}
-	return y, nil
+	return oneRow(q.QueryRowContext(ctx, `SELECT `+payeeColumns+` FROM payees y WHERE y.uuid = $1 AND y.tenant_id = $2`, uuid, tenantID), scanPayee, tonegrid.ErrPayeeNotFound, "payee")
 }
 
 // FindPayee reads a payee of the caller's tenant.

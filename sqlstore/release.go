@@ -83,14 +83,7 @@ func scanRelease(row interface{ Scan(...any) error }) (*tonegrid.Release, error)
 // findRelease reads a release of the tenant by uuid, without its tracks, or
 // ErrReleaseNotFound.
 func findRelease(ctx context.Context, q querier, tenantID int64, uuid string) (*tonegrid.Release, error) {
-	r, err := scanRelease(q.QueryRowContext(ctx, `SELECT `+releaseColumns+` FROM releases r WHERE r.uuid = $1 AND r.tenant_id = $2`, uuid, tenantID))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, tonegrid.ErrReleaseNotFound
-	}
-	if err != nil {
-		return nil, translate(fmt.Errorf("find release: %w", err))
-	}
-	return r, nil
+	return oneRow(q.QueryRowContext(ctx, `SELECT `+releaseColumns+` FROM releases r WHERE r.uuid = $1 AND r.tenant_id = $2`, uuid, tenantID), scanRelease, tonegrid.ErrReleaseNotFound, "release")
 }
 
 // findReleaseByID reads a release of the tenant by id.

@@ -103,14 +103,7 @@ func (db *DB) ListTracks(ctx context.Context, p *tonegrid.Principal, releaseUUID
 
 // findTrack reads a track of the tenant by uuid, or ErrTrackNotFound.
 func findTrack(ctx context.Context, q querier, tenantID int64, uuid string) (*tonegrid.Track, error) {
-	t, err := scanTrack(q.QueryRowContext(ctx, `SELECT `+trackColumns+trackFrom+`WHERE t.uuid = $1 AND t.tenant_id = $2`, uuid, tenantID))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, tonegrid.ErrTrackNotFound
-	}
-	if err != nil {
-		return nil, translate(fmt.Errorf("find track: %w", err))
-	}
-	return t, nil
+	return oneRow(q.QueryRowContext(ctx, `SELECT `+trackColumns+trackFrom+`WHERE t.uuid = $1 AND t.tenant_id = $2`, uuid, tenantID), scanTrack, tonegrid.ErrTrackNotFound, "track")
 }
 
 // FindTrack reads a track of the caller's tenant.

@@ -46,12 +46,9 @@ func (db *DB) CreateUpload(ctx context.Context, u *tonegrid.Upload, ttl time.Dur
 // UploadByUUID reads an unexpired upload of tenantID with the numbers of
 // its received parts, or ErrUploadNotFound.
 func (db *DB) UploadByUUID(ctx context.Context, tenantID int64, uuid string) (*tonegrid.Upload, error) {
-	u, err := scanUpload(db.write.QueryRowContext(ctx, `SELECT `+uploadColumns+` FROM uploads u WHERE u.uuid = $1 AND u.tenant_id = $2`, uuid, tenantID))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, tonegrid.ErrUploadNotFound
-	}
+	u, err := oneRow(db.write.QueryRowContext(ctx, `SELECT `+uploadColumns+` FROM uploads u WHERE u.uuid = $1 AND u.tenant_id = $2`, uuid, tenantID), scanUpload, tonegrid.ErrUploadNotFound, "upload")
 	if err != nil {
-		return nil, translate(fmt.Errorf("find upload: %w", err))
+		return nil, err
 	}
 	if !u.ExpiresAt.After(db.now()) {
 		return nil, tonegrid.ErrUploadNotFound

@@ -33,14 +33,7 @@ func scanWebhook(row interface{ Scan(...any) error }) (*tonegrid.Webhook, error)
 
 // findWebhook reads a subscription of the tenant, or ErrWebhookNotFound.
 func findWebhook(ctx context.Context, q querier, tenantID int64, uuid, suffix string) (*tonegrid.Webhook, error) {
-	w, err := scanWebhook(q.QueryRowContext(ctx, `SELECT `+webhookColumns+` FROM webhooks w WHERE w.uuid = $1 AND w.tenant_id = $2`+suffix, uuid, tenantID))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, tonegrid.ErrWebhookNotFound
-	}
-	if err != nil {
-		return nil, translate(fmt.Errorf("find webhook: %w", err))
-	}
-	return w, nil
+	return oneRow(q.QueryRowContext(ctx, `SELECT `+webhookColumns+` FROM webhooks w WHERE w.uuid = $1 AND w.tenant_id = $2`+suffix, uuid, tenantID), scanWebhook, tonegrid.ErrWebhookNotFound, "webhook")
 }
 
 // ListWebhooks lists the tenant's subscriptions, newest first.

@@ -2,8 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 
 	"tonegrid"
@@ -33,14 +31,7 @@ func (db *DB) ListWriters(ctx context.Context, p *tonegrid.Principal, f tonegrid
 }
 
 func findWriter(ctx context.Context, q querier, tenantID int64, uuid string) (*tonegrid.Writer, error) {
-	w, err := scanWriter(q.QueryRowContext(ctx, `SELECT `+writerColumns+` FROM writers w WHERE w.uuid = $1 AND w.tenant_id = $2`, uuid, tenantID))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, tonegrid.ErrWriterNotFound
-	}
-	if err != nil {
-		return nil, translate(fmt.Errorf("find writer: %w", err))
-	}
-	return w, nil
+	return oneRow(q.QueryRowContext(ctx, `SELECT `+writerColumns+` FROM writers w WHERE w.uuid = $1 AND w.tenant_id = $2`, uuid, tenantID), scanWriter, tonegrid.ErrWriterNotFound, "writer")
 }
 
 // FindWriter reads a songwriter of the caller's tenant.
